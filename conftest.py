@@ -1,0 +1,22 @@
+"""Suite-wide test set-up."""
+
+import pytest
+from django.db import connection
+
+
+@pytest.fixture(autouse=True)
+def _fixed_data_key(settings):
+    # Every test encrypts with the same key, whatever the machine's data folder holds.
+    settings.HUIFANG_DATA_KEY = "test-key-for-the-suite-only"
+
+
+@pytest.fixture
+def audit_purge_permit(transactional_db):
+    """Let the test framework empty the append-only audit table after a transactional test (SQLite).
+
+    PostgreSQL empties tables with TRUNCATE, which the row triggers let pass.
+    """
+    yield
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO audit_purge_permit (id) VALUES (1)")

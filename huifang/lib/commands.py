@@ -1,0 +1,31 @@
+"""What every huifang command shares: who it acts as, and how it fails."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from huifang.accounts.gate import SYSTEM
+from huifang.audit.services import Actor, actor_for
+
+
+class HuifangCommand(BaseCommand):
+    """A command that acts as a user (--as USERNAME) through the permission gate, or as the system."""
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--as",
+            dest="as_user",
+            metavar="USERNAME",
+            help="act as this user: their role and branches apply, and the audit trail names them",
+        )
+
+    def principal(self, options: dict[str, Any]) -> tuple[Any, Actor]:
+        from huifang.accounts.models import User
+
+        username = options.get("as_user")
+        if not username:
+            return SYSTEM, Actor(user_id=None, name="system", via="command")
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise CommandError(f"--as: no active user named {username!r}")
+        return user, actor_for(user, via="command")
