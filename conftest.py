@@ -19,4 +19,4 @@ def audit_purge_permit(transactional_db):
     yield
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute("INSERT INTO audit_purge_permit (id) VALUES (1)")
+            cursor.execute("INSERT OR IGNORE INTO audit_purge_permit (id) VALUES (1)")

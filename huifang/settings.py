@@ -19,6 +19,9 @@ SECRET_KEY = env_str("HUIFANG_SECRET_KEY") or local_secret("secret_key")
 # Master key for personal data at rest (see huifang.lib.crypto). Comma-separated
 # for rotation: the first key encrypts, every key decrypts.
 HUIFANG_DATA_KEY = env_str("HUIFANG_DATA_KEY") or local_secret("data_key")
+# Key of the hashes that find a borrower by ID or phone number without decrypting;
+# it must not change when HUIFANG_DATA_KEY rotates. Default: the last data key.
+HUIFANG_LOOKUP_KEY = env_str("HUIFANG_LOOKUP_KEY")
 
 ALLOWED_HOSTS = [
     h for h in env_str("HUIFANG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
@@ -51,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "huifang.accounts.middleware.DeniedAccessAuditMiddleware",
 ]
 
 ROOT_URLCONF = "huifang.urls"
@@ -85,7 +89,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                # 256 MB of page cache: large imports and plans keep their indexes in memory.
+                "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;"
+            ),
         }
     )
 
@@ -111,6 +119,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 # WhiteNoise serves the static files from the apps themselves, in any mode: no
 # collectstatic step, no CDN, nothing from outside the intranet.
 WHITENOISE_USE_FINDERS = True

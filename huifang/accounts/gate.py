@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 
 from huifang.accounts.models import Role
 from huifang.audit.services import Change, actor_for, record
@@ -75,6 +75,22 @@ def in_scope(user: Any, branch_id: int) -> bool:
     return scope is None or branch_id in scope
 
 
+class Denied(PermissionDenied):
+    """A refused access, carrying what the audit trail needs to record it.
+
+    The event must survive the rollback of the work that was refused, so it is
+    written at once when no transaction is open, and otherwise by the boundary
+    that catches the exception (`record_denial`: the web middleware, the API's
+    exception handler, the command base class) after the transaction is gone.
+    """
+
+    def __init__(self, change: Change, actor: Any) -> None:
+        super().__init__(change.summary)
+        self.change = change
+        self.actor = actor
+        self.recorded = False
+
+
 def deny(
     user: Any,
     *,
@@ -83,17 +99,22 @@ def deny(
     object_id: str = "",
     via: str = "web",
     ip: str | None = None,
-) -> PermissionDenied:
-    """Record a denied access (in its own transaction: the request's own work is rolled back)."""
-    actor = actor_for(user, via=via, ip=ip)
-    with transaction.atomic():
-        record(
-            actor,
-            Change(
-                action="access_denied", object_type=object_type, object_id=object_id, summary=what
-            ),
-        )
-    return PermissionDenied(what)
+) -> Denied:
+    change = Change(
+        action="access_denied", object_type=object_type, object_id=object_id, summary=what
+    )
+    denied = Denied(change, actor_for(user, via=via, ip=ip))
+    if not connection.in_atomic_block:
+        record_denial(denied)
+    return denied
+
+
+def record_denial(exc: BaseException) -> None:
+    """Write the audit event of a refused access, once."""
+    if isinstance(exc, Denied) and not exc.recorded:
+        with transaction.atomic():
+            record(exc.actor, exc.change)
+        exc.recorded = True
 
 
 def require(user: Any, perm: str, *, via: str = "web", ip: str | None = None) -> None:

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
+from huifang.accounts.gate import record_denial
 from huifang.api.auth import AUTH
 
 api = NinjaAPI(
@@ -21,6 +22,7 @@ api = NinjaAPI(
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    record_denial(exc)
     return api.create_response(request, {"detail": "permission denied"}, status=403)
 
 

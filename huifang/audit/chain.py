@@ -5,7 +5,20 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
+
 GENESIS = "0" * 64
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys and no spaces; Decimals and dates as DjangoJSONEncoder writes them.
+
+    A value read back from a JSON column (SQLite text or PostgreSQL jsonb, which
+    reorders keys) gives the same text again, so stored events can be re-digested.
+    """
+    return json.dumps(
+        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder
+    )
 
 
 def canonical(
@@ -17,12 +30,12 @@ def canonical(
     object_type: str,
     object_id: str,
     summary: str,
-    before: Any,
-    after: Any,
+    before_json: str,
+    after_json: str,
     via: str,
     ip: str | None,
 ) -> bytes:
-    payload = [
+    header = [
         at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         actor_id,
         actor_name,
@@ -30,12 +43,10 @@ def canonical(
         object_type,
         object_id,
         summary,
-        before,
-        after,
         via,
         ip,
     ]
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return "\n".join((canonical_json(header), before_json, after_json)).encode()
 
 
 def chain_digest(prev_digest: str, content: bytes) -> str:

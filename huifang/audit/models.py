@@ -1,6 +1,7 @@
 """The audit trail: append-only, hash-chained events."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +16,7 @@ class AuditEvent(models.Model):
     edited, removed or reordered event.
     """
 
-    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -26,11 +27,11 @@ class AuditEvent(models.Model):
     )
     actor_name = models.CharField(_("操作人"), max_length=150)
     action = models.CharField(_("动作"), max_length=40, db_index=True)
-    object_type = models.CharField(_("对象类型"), max_length=60, blank=True, db_index=True)
-    object_id = models.CharField(_("对象"), max_length=64, blank=True, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=60, blank=True)
+    object_id = models.CharField(_("对象"), max_length=64, blank=True)
     summary = models.CharField(_("摘要"), max_length=300, blank=True)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
+    before = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     via = models.CharField(_("来源"), max_length=20, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     prev_digest = models.CharField(max_length=64)
@@ -40,6 +41,7 @@ class AuditEvent(models.Model):
         ordering = ["-id"]
         verbose_name = _("审计事件")
         verbose_name_plural = _("审计事件")
+        # Listing is by id (time order); an object's history by the composite index.
         indexes = [models.Index(fields=["object_type", "object_id", "id"])]
 
     def __str__(self) -> str:

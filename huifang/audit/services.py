@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
-from huifang.audit.chain import GENESIS, canonical, chain_digest
+from huifang.audit.chain import GENESIS, canonical, canonical_json, chain_digest
 from huifang.audit.models import AuditEvent
+from huifang.lib.bulk import insert_rows
 
 # Any constant works; it names the lock that serialises appends to the chain.
 _PG_CHAIN_LOCK = 7_270_911
@@ -46,13 +47,6 @@ def actor_for(user: Any, *, via: str = "web", ip: str | None = None) -> Actor:
     return Actor(user_id=user.pk, name=user.get_username(), via=via, ip=ip)
 
 
-def jsonable(value: Any) -> Any:
-    """The value as it will read back from a JSON column (Decimals and dates as strings)."""
-    if value is None:
-        return None
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
-
-
 def _last_digest() -> str:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -70,42 +64,91 @@ def record_many(actor: Actor, changes: Iterable[Change]) -> list[AuditEvent]:
     """Append events to the chain, in the caller's transaction (one is opened if there is none)."""
     with transaction.atomic():
         prev = _last_digest()
+        ip = _clean_ip(actor.ip)
         events = []
         for change in changes:
-            before, after = jsonable(change.before), jsonable(change.after)
+            before_json, after_json = canonical_json(change.before), canonical_json(change.after)
+            object_id, summary = str(change.object_id), change.summary[:300]
             content = canonical(
                 at=change.at,
                 actor_id=actor.user_id,
                 actor_name=actor.name,
                 action=change.action,
                 object_type=change.object_type,
-                object_id=str(change.object_id),
-                summary=change.summary[:300],
-                before=before,
-                after=after,
+                object_id=object_id,
+                summary=summary,
+                before_json=before_json,
+                after_json=after_json,
                 via=actor.via,
-                ip=actor.ip,
+                ip=ip,
             )
             digest = chain_digest(prev, content)
             events.append(
-                AuditEvent(
-                    at=change.at,
-                    actor_id=actor.user_id,
-                    actor_name=actor.name,
-                    action=change.action,
-                    object_type=change.object_type,
-                    object_id=str(change.object_id),
-                    summary=change.summary[:300],
-                    before=before,
-                    after=after,
-                    via=actor.via,
-                    ip=actor.ip,
-                    prev_digest=prev,
-                    digest=digest,
+                (
+                    change.at,
+                    actor.user_id,
+                    actor.name,
+                    change.action,
+                    change.object_type,
+                    object_id,
+                    summary,
+                    before_json,
+                    after_json,
+                    actor.via,
+                    ip,
+                    prev,
+                    digest,
                 )
             )
             prev = digest
-        return AuditEvent.objects.bulk_create(events, batch_size=2000)
+        if len(events) > 100:
+            # Large batches (imports) go in as rows, the JSON as already written; no pks come back.
+            insert_rows(AuditEvent._meta.db_table, _COLUMNS, events, datetime_columns=(0,))
+            return []
+        return AuditEvent.objects.bulk_create(
+            [
+                AuditEvent(
+                    at=e[0],
+                    actor_id=e[1],
+                    actor_name=e[2],
+                    action=e[3],
+                    object_type=e[4],
+                    object_id=e[5],
+                    summary=e[6],
+                    before=json.loads(e[7]),
+                    after=json.loads(e[8]),
+                    via=e[9],
+                    ip=e[10],
+                    prev_digest=e[11],
+                    digest=e[12],
+                )
+                for e in events
+            ]
+        )
+
+
+_COLUMNS = (
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "summary",
+    "before",
+    "after",
+    "via",
+    "ip",
+    "prev_digest",
+    "digest",
+)
+
+
+def _clean_ip(ip: str | None) -> str | None:
+    """The address as the database stores it (IPv6 compressed, lower case), so the digest matches."""
+    if ip and ":" in ip:
+        return clean_ipv6_address(ip)
+    return ip or None
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -2,9 +2,10 @@
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from huifang.accounts.gate import SYSTEM
+from huifang.accounts.gate import SYSTEM, record_denial
 from huifang.audit.services import Actor, actor_for
 
 
@@ -18,6 +19,13 @@ class HuifangCommand(BaseCommand):
             metavar="USERNAME",
             help="act as this user: their role and branches apply, and the audit trail names them",
         )
+
+    def execute(self, *args: Any, **options: Any) -> Any:
+        try:
+            return super().execute(*args, **options)
+        except PermissionDenied as exc:
+            record_denial(exc)
+            raise CommandError(f"permission denied: {exc}") from exc
 
     def principal(self, options: dict[str, Any]) -> tuple[Any, Actor]:
         from huifang.accounts.models import User

@@ -2,7 +2,7 @@
 
 Encryption is Fernet (AES-128-CBC with HMAC-SHA256) from the `cryptography`
 package, through MultiFernet so that keys can be rotated: the first key of
-HUIFANG_DATA_KEY encrypts, every key decrypts. Exact lookups (find a borrower
+HUIFANG_DATA_KEY encrypts, every key decrypts (rotation: put the new key first). Exact lookups (find a borrower
 by ID number) use an HMAC-SHA256 of the normalised value under a separate key;
 both keys are derived from the master secret with HKDF, so one secret in the
 environment is enough and the two uses never share a key.
@@ -38,14 +38,29 @@ def _fernet(key_material: str) -> MultiFernet:
 
 
 @cache
-def _hash_key(first_secret: str) -> bytes:
-    return _derive(first_secret, b"lookup-hash")
+def _hash_key(secret: str) -> bytes:
+    return _derive(secret, b"lookup-hash")
+
+
+def _lookup_secret() -> str:
+    # The lookup key must outlive key rotation, or stored hashes stop matching:
+    # HUIFANG_LOOKUP_KEY when set, otherwise the last (oldest) data key, which a
+    # rotation keeps at the end of the list while old ciphertext remains.
+    return getattr(settings, "HUIFANG_LOOKUP_KEY", "") or _secrets()[-1]
 
 
 def encrypt(value: str) -> str:
     if not value:
         return ""
     return _fernet(",".join(_secrets())).encrypt(value.encode()).decode()
+
+
+def encrypt_bytes(value: bytes) -> bytes:
+    return _fernet(",".join(_secrets())).encrypt(value) if value else b""
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    return _fernet(",".join(_secrets())).decrypt(token) if token else b""
 
 
 def decrypt(token: str) -> str:
@@ -61,10 +76,8 @@ def lookup_hash(value: str) -> str:
     """Keyed hash of a normalised value, for exact-match lookups without decrypting."""
     if not value:
         return ""
-    # The lookup key always comes from the first (current) secret: rotating the
-    # master secret means re-hashing, which `huifang rotate_keys` would do.
     normalised = value.strip().upper().replace(" ", "")
-    return hmac.new(_hash_key(_secrets()[0]), normalised.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_hash_key(_lookup_secret()), normalised.encode(), hashlib.sha256).hexdigest()
 
 
 def mask_id(value: str) -> str:

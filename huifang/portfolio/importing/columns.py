@@ -223,7 +223,7 @@ def choice_parser(choices: Sequence[tuple[str, str]]) -> Callable[[object], str]
 
 class CellSpec(NamedTuple):
     name: str
-    index: int
+    position: int
     label: str
     required: bool
     parse: Callable[[object], object]
@@ -257,8 +257,8 @@ def parse_cells(
     The hot loop of an import: one dict per row and no other allocation on good cells.
     """
     values: dict[str, Any] = dict(defaults)
-    for name, index, label, required, parse in specs:
-        value = cells[index]
+    for name, position, label, required, parse in specs:
+        value = cells[position]
         if type(value) is str:
             value = value.strip()
             if not value:

@@ -171,11 +171,10 @@ def phone_number(value: object) -> str:
     if _MOBILE.fullmatch(text.replace("-", "")):
         return text.replace("-", "")
     if _LANDLINE_DIGITS.fullmatch(text):
-        # Without the hyphen the split is the real numbering plan's: 010 and 02x are the
-        # three-digit area codes, all others have four.
-        area = 3 if text.startswith(("010", "02")) else 4
-        if 7 <= len(text) - area <= 8:
-            return f"{text[:area]}-{text[area:]}"
+        # Without the hyphen, 10 digits can only be 3 + 7 and 12 only 4 + 8; 11 could be
+        # either, and the numbering plan decides: 010 and 02x are the three-digit area codes.
+        area = {10: 3, 12: 4}.get(len(text)) or (3 if text.startswith(("010", "02")) else 4)
+        return f"{text[:area]}-{text[area:]}"
     raise CellError(_("应为 11 位手机号或固定电话（如 %(example)s）") % {"example": "010-62345678"})
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from huifang.accounts.gate import branch_scope, require
 from huifang.accounts.models import Branch, User
 from huifang.audit.services import Actor, Change, record
+from huifang.lib import crypto
 from huifang.portfolio.importing.errors import ImportFileError, RowError
 from huifang.portfolio.importing.loans import LoanRecord, validate_loans
 from huifang.portfolio.importing.reader import read_table
@@ -43,9 +44,13 @@ class ImportReport:
         return not self.errors
 
 
-def check_file(*, kind: str, data: bytes, filename: str, user: Any) -> tuple[ImportReport, list]:
+def check_file(
+    *, kind: str, data: bytes, filename: str, user: Any, actor: Actor | None = None
+) -> tuple[ImportReport, list]:
     """Read and validate a file against the format and the database; changes nothing."""
-    require(user, "portfolio.import")
+    require(
+        user, "portfolio.import", via=actor.via if actor else "web", ip=actor.ip if actor else None
+    )
     report = ImportReport(kind=kind, filename=filename)
     try:
         table = read_table(data, filename)
@@ -75,16 +80,16 @@ def import_file(
     batch: ImportBatch | None = None,
 ) -> ImportReport:
     """Check and, when allowed, apply a file in one transaction; records the batch."""
-    report, records = check_file(kind=kind, data=data, filename=filename, user=user)
-    if (report.errors and not partial) or not records:
+    report, records = check_file(kind=kind, data=data, filename=filename, user=user, actor=actor)
+    # A bad header (row 1) or an unreadable file is never imported in part.
+    file_level = any(e.row <= 1 for e in report.errors)
+    if (report.errors and (not partial or file_level)) or not records:
         return report
     by = user if isinstance(user, User) else None
     digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
         if batch is None:
-            batch = ImportBatch(
-                kind=kind, filename=filename, sha256=digest, content=data, uploaded_by=by
-            )
+            batch = ImportBatch(kind=kind, filename=filename, sha256=digest, uploaded_by=by)
         if kind == ImportBatch.Kind.LOANS:
             result = upsert_loans(records, actor=actor, created_by=by)
             report.created, report.updated, report.unchanged = (
@@ -107,6 +112,7 @@ def import_file(
             )
             report.created = len(records)
         batch.partial = partial
+        batch.content = b""  # the file held personal data; once applied only its hash is kept
         batch.status = ImportBatch.Status.APPLIED
         batch.applied_at = timezone.now()
         batch.total_rows, batch.valid_rows = report.total_rows, report.valid_rows
@@ -222,12 +228,14 @@ def batch_stage(
     portfolio changes until `batch_apply`.
     """
     report, _records = check_file(kind=kind, data=data, filename=filename, user=user)
-    applicable = bool(report.valid_rows) and (partial or not report.errors)
+    file_level = any(e.row <= 1 for e in report.errors)
+    applicable = bool(report.valid_rows) and not file_level and (partial or not report.errors)
     batch = ImportBatch.objects.create(
         kind=kind,
         filename=filename[:255],
         sha256=hashlib.sha256(data).hexdigest(),
-        content=data,
+        # Kept until confirmed or discarded, encrypted: the file holds ID and phone numbers.
+        content=crypto.encrypt_bytes(data) if applicable else b"",
         partial=partial,
         uploaded_by=user if isinstance(user, User) else None,
         status=ImportBatch.Status.VALIDATED if applicable else ImportBatch.Status.REJECTED,
@@ -245,7 +253,7 @@ def batch_apply(*, batch: ImportBatch, user: Any, actor: Actor) -> ImportReport:
         raise ValueError(_("该批次不能导入：%(status)s") % {"status": batch.get_status_display()})
     report = import_file(
         kind=batch.kind,
-        data=bytes(batch.content),
+        data=crypto.decrypt_bytes(bytes(batch.content)),
         filename=batch.filename,
         user=user,
         actor=actor,
@@ -255,7 +263,8 @@ def batch_apply(*, batch: ImportBatch, user: Any, actor: Actor) -> ImportReport:
     if not report.applied:
         batch.status = ImportBatch.Status.REJECTED
         batch.errors = [e.as_dict() for e in report.errors]
-        batch.save(update_fields=["status", "errors"])
+        batch.content = b""
+        batch.save(update_fields=["status", "errors", "content"])
     return report
 
 

@@ -1,23 +1,26 @@
 """Upserting loans from validated import records (interfaces.md, "Loan import").
 
-Works in bulk — a few queries per chunk of rows, schedules written with
-lib.bulk — so that 100,000 loans import in seconds, and writes one audit event
-per created or changed borrower, loan and party, in the caller's transaction.
+Works in chunks of rows, a few queries each, with rows written through
+lib.bulk; the pure work of each chunk (schedules, encryption) is prepared by
+loans_prepare, in a second process for large files. One audit event per
+imported row (a new loan's event also shows the borrower and guarantor the row
+created) and one per changed borrower or party, in the caller's transaction.
+
+Nothing a user saved is cleared by an import: an empty officer or phone cell
+leaves the stored value, and a guarantor is only ever added or updated.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
-from stdnum.cn import ric
 
 from huifang.accounts.models import Branch, User
 from huifang.audit.services import Actor, Change, record_many
 from huifang.lib import crypto
-from huifang.lib.bulk import chunked, insert_rows
-from huifang.lib.dates import add_months
-from huifang.portfolio import loanmath
+from huifang.lib.bulk import chunked, insert_objects, insert_rows
 from huifang.portfolio.importing.loans import LoanRecord
 from huifang.portfolio.models import (
     Borrower,
@@ -27,7 +30,10 @@ from huifang.portfolio.models import (
     PartyRole,
     ScheduleVersion,
 )
-from huifang.portfolio.services.state import refresh_repayment_state, state_from
+from huifang.portfolio.services.loans_prepare import PreparedChunk, PreparedRow, preparer
+from huifang.portfolio.services.state import refresh_repayment_state
+
+CHUNK_ROWS = 5000
 
 # Loan fields an import sets, and those of them a new schedule depends on.
 LOAN_FIELDS = (
@@ -61,8 +67,8 @@ class UpsertResult:
     created_loan_nos: list[str] = field(default_factory=list)
 
 
-def audit_view(loan: Loan, borrower: Borrower | None = None) -> dict[str, Any]:
-    """A loan as the audit trail shows it: personal data only masked."""
+def audit_view(loan: Loan) -> dict[str, Any]:
+    """A loan as the audit trail shows it (no personal data in clear)."""
     view = {name: getattr(loan, name) for name in LOAN_FIELDS}
     view.update(
         {"branch": loan.branch_id, "officer": loan.officer_id, "borrower": loan.borrower_id}
@@ -71,17 +77,20 @@ def audit_view(loan: Loan, borrower: Borrower | None = None) -> dict[str, Any]:
 
 
 def upsert_loans(
-    records: Sequence[LoanRecord], *, actor: Actor, created_by: User | None
+    records: Sequence[LoanRecord],
+    *,
+    actor: Actor,
+    created_by: User | None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> UpsertResult:
     result = UpsertResult()
     branches = _branches({r.branch for r in records}, actor)
-    officers = dict(
-        User.objects.filter(username__in={r.officer for r in records if r.officer}).values_list(
-            "username", "pk"
-        )
-    )
-    for chunk in chunked(list(records), 5000):
-        _upsert_chunk(chunk, branches, officers, actor, created_by, result)
+    usernames = {r.officer for r in records if r.officer}
+    officers = dict(User.objects.filter(username__in=usernames).values_list("username", "pk"))
+    chunks = list(chunked(list(records), chunk_rows))
+    with preparer(chunks) as prepared_chunks:
+        for chunk, prepared in zip(chunks, prepared_chunks, strict=True):
+            _upsert_chunk(chunk, prepared, branches, officers, actor, created_by, result)
     return result
 
 
@@ -109,6 +118,7 @@ def _branches(names: set[str], actor: Actor) -> dict[str, int]:
 
 def _upsert_chunk(
     chunk: Sequence[LoanRecord],
+    prepared: PreparedChunk,
     branches: dict[str, int],
     officers: dict[str, int],
     actor: Actor,
@@ -117,7 +127,8 @@ def _upsert_chunk(
 ) -> None:
     now = timezone.now()
     changes: list[Change] = []
-    borrowers = _upsert_borrowers(chunk, now, changes)
+    rows = prepared.rows
+    borrowers, new_borrowers = _upsert_borrowers(chunk, rows, now, changes)
     existing = {
         loan.loan_no: loan for loan in Loan.objects.filter(loan_no__in=[r.loan_no for r in chunk])
     }
@@ -131,22 +142,27 @@ def _upsert_chunk(
             "annual_rate": r.annual_rate,
             "term_months": r.term_months,
             "disbursement_date": r.disbursement_date,
-            "maturity_date": r.maturity_date or add_months(r.disbursement_date, r.term_months),
+            "maturity_date": rows[r.loan_no].maturity_date,
             "repayment_method": r.repayment_method,
             "purpose": r.purpose,
             "risk_level": r.risk_level,
             "branch_id": branches[r.branch],
-            "borrower_id": borrowers[crypto.lookup_hash(r.borrower_id_no)].pk,
+            "borrower_id": borrowers[rows[r.loan_no].borrower_id.hash].pk,
         }
         if r.officer:
-            # An empty officer cell leaves the assignment as it is: nothing is cleared silently.
             values["officer_id"] = officers[r.officer]
         loan = existing.get(r.loan_no)
         if loan is None:
             loan = Loan(
-                loan_no=r.loan_no, created_at=now, updated_at=now, plan_changed_at=now, **values
+                loan_no=r.loan_no,
+                created_at=now,
+                updated_at=now,
+                plan_changed_at=now,
+                outstanding_principal=r.principal,
+                schedule_version=1,
+                first_unpaid_due=rows[r.loan_no].first_unpaid_due,
+                **values,
             )
-            loan.outstanding_principal = loan.principal
             new_loans.append(loan)
             continue
         before = {k: getattr(loan, k) for k in values}
@@ -173,7 +189,14 @@ def _upsert_chunk(
                 at=now,
             )
         )
-    Loan.objects.bulk_create(new_loans)
+
+    insert_objects(new_loans)
+    ids = dict(
+        Loan.objects.filter(loan_no__in=[x.loan_no for x in new_loans]).values_list("loan_no", "pk")
+    )
+    for loan in new_loans:
+        loan.pk = ids[loan.loan_no]
+    _write_versions(new_loans, rows, created_by, now, reason=ScheduleVersion.Reason.ORIGINAL)
     if changed_loans:
         Loan.objects.bulk_update(
             changed_loans,
@@ -186,34 +209,50 @@ def _upsert_chunk(
                 "plan_changed_at",
             ],
         )
-    if not all(loan.pk for loan in new_loans):  # backends that cannot return ids from a bulk insert
-        ids = dict(
-            Loan.objects.filter(loan_no__in=[x.loan_no for x in new_loans]).values_list(
-                "loan_no", "pk"
-            )
-        )
-        for loan in new_loans:
-            loan.pk = ids[loan.loan_no]
+    if reschedule:
+        # A corrected contract gets a new version from its disbursement date; the old one stays.
+        _write_versions(reschedule, rows, created_by, now, reason=ScheduleVersion.Reason.CORRECTION)
+        Loan.objects.bulk_update(reschedule, ["schedule_version"])
+        refresh_repayment_state([loan.pk for loan in reschedule])
+    new_loan_nos = {x.loan_no for x in new_loans}
+    _upsert_guarantors(
+        chunk, rows, new_loan_nos, {**existing, **{x.loan_no: x for x in new_loans}}, changes, now
+    )
+
+    by_loan_no = {r.loan_no: r for r in chunk}
     for loan in new_loans:
+        r = by_loan_no[loan.loan_no]
+        after = audit_view(loan)
+        digest = rows[r.loan_no].borrower_id.hash
+        if digest in new_borrowers:
+            new_borrowers.pop(digest)
+            after["borrower"] = _borrower_view(r)
+        if r.guarantor_name:
+            after["guarantor"] = {
+                "name": r.guarantor_name,
+                "id_no": crypto.mask_id(r.guarantor_id_no),
+            }
         changes.append(
             Change(
                 action="create",
                 object_type="portfolio.loan",
                 object_id=loan.loan_no,
                 summary=loan.loan_no,
-                after=audit_view(loan),
+                after=after,
                 at=now,
             )
         )
-    _write_schedules(
-        new_loans, created_by, now, reason=ScheduleVersion.Reason.ORIGINAL, set_state=True
-    )
-    _write_schedules(
-        reschedule, created_by, now, reason=ScheduleVersion.Reason.CORRECTION, set_state=False
-    )
-    if reschedule:
-        refresh_repayment_state([loan.pk for loan in reschedule])
-    _upsert_guarantors(chunk, {**existing, **{x.loan_no: x for x in new_loans}}, changes, now)
+    for borrower, r in new_borrowers.values():  # new borrowers of loans that existed before
+        changes.append(
+            Change(
+                action="create",
+                object_type="portfolio.borrower",
+                object_id=str(borrower.pk),
+                summary=borrower.name,
+                after=_borrower_view(r),
+                at=now,
+            )
+        )
     record_many(actor, changes)
     result.created += len(new_loans)
     result.updated += len(changed_loans)
@@ -221,41 +260,44 @@ def _upsert_chunk(
 
 
 def _upsert_borrowers(
-    chunk: Sequence[LoanRecord], now, changes: list[Change]
-) -> dict[str, Borrower]:
+    chunk: Sequence[LoanRecord], rows: dict[str, PreparedRow], now: datetime, changes: list[Change]
+) -> tuple[dict[str, Borrower], dict[str, tuple[Borrower, LoanRecord]]]:
+    """Borrowers by ID hash; and the ones created, with the row that created them."""
     latest: dict[str, LoanRecord] = {}
     for r in chunk:
-        latest[crypto.lookup_hash(r.borrower_id_no)] = r  # the last row of a borrower wins
+        latest[rows[r.loan_no].borrower_id.hash] = r  # the last row of a borrower wins
     found = {b.id_no_hash: b for b in Borrower.objects.filter(id_no_hash__in=list(latest))}
     new: list[Borrower] = []
     changed: list[Borrower] = []
     for digest, r in latest.items():
+        sealed_id, sealed_phone = rows[r.loan_no].borrower_id, rows[r.loan_no].borrower_phone
         borrower = found.get(digest)
         if borrower is None:
-            borrower = Borrower(
-                kind=r.borrower_type, name=r.borrower_name, created_at=now, updated_at=now
+            new.append(
+                Borrower(
+                    kind=r.borrower_type,
+                    name=r.borrower_name,
+                    created_at=now,
+                    updated_at=now,
+                    id_no_enc=sealed_id.enc,
+                    id_no_hash=sealed_id.hash,
+                    phone_enc=sealed_phone.enc,
+                    phone_hash=sealed_phone.hash,
+                )
             )
-            borrower.id_no = r.borrower_id_no
-            if r.borrower_phone:
-                borrower.phone = r.borrower_phone
-            new.append(borrower)
             continue
         before = {"name": borrower.name, "kind": borrower.kind, "phone": borrower.phone_masked}
         updated = False
         if borrower.name != r.borrower_name or borrower.kind != r.borrower_type:
             borrower.name, borrower.kind = r.borrower_name, r.borrower_type
             updated = True
-        if r.borrower_phone and borrower.phone_hash != crypto.lookup_hash(r.borrower_phone):
-            borrower.phone = r.borrower_phone
+        if sealed_phone.hash and borrower.phone_hash != sealed_phone.hash:
+            borrower.phone_enc, borrower.phone_hash = sealed_phone.enc, sealed_phone.hash
             updated = True
         if updated:
             borrower.updated_at = now
             changed.append(borrower)
-            after = {
-                "name": borrower.name,
-                "kind": borrower.kind,
-                "phone": crypto.mask_phone(r.borrower_phone or borrower.phone),
-            }
+            after = {"name": borrower.name, "kind": borrower.kind, "phone": borrower.phone_masked}
             changes.append(
                 Change(
                     action="update",
@@ -267,67 +309,54 @@ def _upsert_borrowers(
                     at=now,
                 )
             )
-    Borrower.objects.bulk_create(new)
-    if not all(b.pk for b in new):
-        ids = dict(
-            Borrower.objects.filter(id_no_hash__in=[b.id_no_hash for b in new]).values_list(
-                "id_no_hash", "pk"
-            )
+    insert_objects(new)
+    ids = dict(
+        Borrower.objects.filter(id_no_hash__in=[b.id_no_hash for b in new]).values_list(
+            "id_no_hash", "pk"
         )
-        for b in new:
-            b.pk = ids[b.id_no_hash]
+    )
+    for b in new:
+        b.pk = ids[b.id_no_hash]
     if changed:
         Borrower.objects.bulk_update(
             changed, ["name", "kind", "phone_enc", "phone_hash", "updated_at"]
         )
-    for b in new:
-        changes.append(
-            Change(
-                action="create",
-                object_type="portfolio.borrower",
-                object_id=str(b.pk),
-                summary=b.name,
-                after={
-                    "name": b.name,
-                    "kind": b.kind,
-                    "id_no": crypto.mask_id(latest[b.id_no_hash].borrower_id_no),
-                },
-                at=now,
-            )
-        )
     found.update({b.id_no_hash: b for b in new})
-    return found
+    return found, {b.id_no_hash: (b, latest[b.id_no_hash]) for b in new}
 
 
-def _write_schedules(
-    loans: Sequence[Loan], created_by: User | None, now, *, reason: str, set_state: bool
+def _borrower_view(r: LoanRecord) -> dict[str, str]:
+    return {
+        "name": r.borrower_name,
+        "kind": r.borrower_type,
+        "id_no": crypto.mask_id(r.borrower_id_no),
+    }
+
+
+def _write_versions(
+    loans: Sequence[Loan],
+    rows: dict[str, PreparedRow],
+    created_by: User | None,
+    now: datetime,
+    *,
+    reason: str,
 ) -> None:
+    """Add the next schedule version of each loan, with its installments; sets loan.schedule_version."""
     if not loans:
         return
-    numbers = {}
+    numbers: dict[int, int] = {}
     if reason != ScheduleVersion.Reason.ORIGINAL:
         for loan_id, number in ScheduleVersion.objects.filter(loan__in=loans).values_list(
             "loan_id", "number"
         ):
             numbers[loan_id] = max(numbers.get(loan_id, 0), number)
     versions = []
-    plans: list[list[loanmath.Installment]] = []
     for loan in loans:
-        plan = loanmath.build_schedule(
-            principal=loan.principal,
-            annual_rate=loan.annual_rate,
-            term_months=loan.term_months,
-            disbursement_date=loan.disbursement_date,
-            maturity_date=loan.maturity_date,
-            method=loan.repayment_method,
-        )
-        plans.append(plan)
-        number = numbers.get(loan.pk, 0) + 1
-        loan.schedule_version = number
+        loan.schedule_version = numbers.get(loan.pk, 0) + 1
         versions.append(
             ScheduleVersion(
                 loan_id=loan.pk,
-                number=number,
+                number=loan.schedule_version,
                 effective_date=loan.disbursement_date,
                 reason=reason,
                 principal=loan.principal,
@@ -339,38 +368,36 @@ def _write_schedules(
                 created_by=created_by,
             )
         )
-        if set_state:
-            state = state_from(loanmath.allocate(plan, []))
-            loan.first_unpaid_due = state["first_unpaid_due"]
-            loan.outstanding_principal = state["outstanding_principal"]
-    ScheduleVersion.objects.bulk_create(versions)
-    if not all(v.pk for v in versions):
-        ids = {
-            (loan_id, number): pk
-            for pk, loan_id, number in ScheduleVersion.objects.filter(loan__in=loans).values_list(
-                "pk", "loan_id", "number"
-            )
-        }
-        for v in versions:
-            v.pk = ids[(v.loan_id, v.number)]
+    insert_objects(versions)
+    ids = {
+        (loan_id, number): pk
+        for pk, loan_id, number in ScheduleVersion.objects.filter(loan__in=loans).values_list(
+            "pk", "loan_id", "number"
+        )
+    }
     insert_rows(
         Installment._meta.db_table,
         ["version_id", "period", "due_date", "principal", "interest", "balance"],
-        _installment_rows(versions, plans),
-    )
-    Loan.objects.bulk_update(
-        loans, ["schedule_version", "first_unpaid_due", "outstanding_principal"]
+        _installment_rows(loans, ids, rows),
     )
 
 
-def _installment_rows(versions: list[ScheduleVersion], plans: list[list[loanmath.Installment]]):
-    for version, plan in zip(versions, plans, strict=True):
-        for i in plan:
-            yield (version.pk, i.period, i.due_date, i.principal, i.interest, i.balance)
+def _installment_rows(
+    loans: Sequence[Loan], version_ids: dict[tuple[int, int], int], rows: dict[str, PreparedRow]
+) -> Iterator[tuple]:
+    for loan in loans:
+        pk = version_ids[(loan.pk, loan.schedule_version)]
+        for row in rows[loan.loan_no].schedule:
+            yield (pk, *row)
 
 
 def _upsert_guarantors(
-    chunk: Sequence[LoanRecord], loans: dict[str, Loan], changes: list[Change], now
+    chunk: Sequence[LoanRecord],
+    rows: dict[str, PreparedRow],
+    new_loan_nos: set[str],
+    loans: dict[str, Loan],
+    changes: list[Change],
+    now: datetime,
 ) -> None:
     wanted = [r for r in chunk if r.guarantor_name]
     if not wanted:
@@ -384,43 +411,49 @@ def _upsert_guarantors(
     new: list[LoanParty] = []
     changed: list[LoanParty] = []
     for r in wanted:
-        loan = loans[r.loan_no]
-        digest = crypto.lookup_hash(r.guarantor_id_no)
-        party = existing.get((loan.pk, digest))
+        loan, row = loans[r.loan_no], rows[r.loan_no]
+        assert row.guarantor_id is not None and row.guarantor_phone is not None
+        party = existing.get((loan.pk, row.guarantor_id.hash))
         if party is None:
+            # A different ID number is another guarantor: added, never replacing one.
             party = LoanParty(
-                loan=loan,
+                loan_id=loan.pk,
                 role=PartyRole.GUARANTOR,
-                kind=_kind_of(r.guarantor_id_no),
+                kind=row.guarantor_kind,
                 name=r.guarantor_name,
                 created_at=now,
+                id_no_enc=row.guarantor_id.enc,
+                id_no_hash=row.guarantor_id.hash,
+                phone_enc=row.guarantor_phone.enc,
+                phone_hash=row.guarantor_phone.hash,
             )
-            party.id_no = r.guarantor_id_no
-            if r.guarantor_phone:
-                party.phone = r.guarantor_phone
             new.append(party)
-            existing[(loan.pk, digest)] = party
-            changes.append(
-                Change(
-                    action="create",
-                    object_type="portfolio.loanparty",
-                    object_id=loan.loan_no,
-                    summary=f"{loan.loan_no} 担保人 {r.guarantor_name}",
-                    after={
-                        "role": "guarantor",
-                        "name": r.guarantor_name,
-                        "id_no": crypto.mask_id(r.guarantor_id_no),
-                    },
-                    at=now,
+            existing[(loan.pk, row.guarantor_id.hash)] = party
+            if loan.loan_no not in new_loan_nos:  # a new loan's own event shows its guarantor
+                changes.append(
+                    Change(
+                        action="create",
+                        object_type="portfolio.loanparty",
+                        object_id=loan.loan_no,
+                        summary=f"{loan.loan_no} 担保人 {r.guarantor_name}",
+                        after={
+                            "role": "guarantor",
+                            "name": r.guarantor_name,
+                            "id_no": crypto.mask_id(r.guarantor_id_no),
+                        },
+                        at=now,
+                    )
                 )
-            )
         elif party.name != r.guarantor_name or (
-            r.guarantor_phone and party.phone_hash != crypto.lookup_hash(r.guarantor_phone)
+            row.guarantor_phone.hash and party.phone_hash != row.guarantor_phone.hash
         ):
             before = {"name": party.name, "phone": party.phone_masked}
             party.name = r.guarantor_name
-            if r.guarantor_phone:
-                party.phone = r.guarantor_phone
+            if row.guarantor_phone.hash:
+                party.phone_enc, party.phone_hash = (
+                    row.guarantor_phone.enc,
+                    row.guarantor_phone.hash,
+                )
             changed.append(party)
             changes.append(
                 Change(
@@ -433,14 +466,11 @@ def _upsert_guarantors(
                     at=now,
                 )
             )
-    LoanParty.objects.bulk_create(new)
+    insert_objects(new)
     if changed:
         LoanParty.objects.bulk_update(changed, ["name", "phone_enc", "phone_hash"])
-    touched = {p.loan_id for p in new}
+    touched = {p.loan_id for p in new} - {loans[n].pk for n in new_loan_nos}
     if touched:
-        # A guarantor added changes the follow-up plan (followup-policy.md, "Guarantor visits").
+        # A guarantor added to an existing loan changes its follow-up plan
+        # (followup-policy.md, "Guarantor visits").
         Loan.objects.filter(pk__in=touched).update(plan_changed_at=now)
-
-
-def _kind_of(id_no: str) -> str:
-    return "individual" if ric.is_valid(id_no) else "enterprise"

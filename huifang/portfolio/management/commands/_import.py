@@ -3,7 +3,6 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError, CommandParser
 
 from huifang.lib.commands import HuifangCommand
@@ -27,17 +26,14 @@ class ImportCommand(HuifangCommand):
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
         user, actor = self.principal(options)
-        try:
-            report = import_file(
-                kind=self.kind,
-                data=path.read_bytes(),
-                filename=path.name,
-                user=user,
-                actor=actor,
-                partial=options.get("partial", False),
-            )
-        except PermissionDenied as exc:
-            raise CommandError(f"permission denied: {exc}") from exc
+        report = import_file(
+            kind=self.kind,
+            data=path.read_bytes(),
+            filename=path.name,
+            user=user,
+            actor=actor,
+            partial=options.get("partial", False),
+        )
         for error in report.errors:
             self.stderr.write(f"{path}: {error}")
         if report.applied:
