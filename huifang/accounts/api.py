@@ -5,7 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from huifang.accounts.gate import require
 from huifang.accounts.models import ApiToken
@@ -62,7 +62,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Any:
     token, raw = token_create(
         user=request.user, name=payload.name.strip()[:100] or "api", actor=api_actor(request)
     )
-    return 201, {**TokenOut.from_orm(token).dict(), "key": raw}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "key": raw})
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="吊销接口令牌")
@@ -70,4 +70,4 @@ def revoke_token(request: HttpRequest, token_id: int) -> Any:
     require(request.user, "api.token", via="api", ip=ip(request))
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
     token_revoke(token=token, actor=api_actor(request))
-    return 204, None
+    return Status(204, None)

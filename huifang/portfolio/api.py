@@ -8,7 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -83,6 +83,10 @@ class LoanOut(Schema):
 
 class LoanDetailOut(LoanOut):
     borrower: BorrowerOut
+
+    @staticmethod
+    def resolve_borrower(obj: Loan, context: dict[str, Any]) -> BorrowerOut:
+        return BorrowerOut.from_borrower(context["request"], obj.borrower)
 
 
 class LoanFilters(Schema):
@@ -198,9 +202,7 @@ def list_loans(request: HttpRequest, filters: Query[LoanFilters]) -> Any:
 
 @router.get("/loans/{loan_no}", response=LoanDetailOut, summary="贷款详情")
 def get_loan(request: HttpRequest, loan_no: str) -> Any:
-    loan = loan_for(request.user, loan_no, via="api", ip=ip(request))
-    out = LoanOut.from_orm(loan).dict()
-    return {**out, "borrower": BorrowerOut.from_borrower(request, loan.borrower)}
+    return loan_for(request.user, loan_no, via="api", ip=ip(request))
 
 
 @router.patch("/loans/{loan_no}", response=LoanDetailOut, summary="修改风险等级、客户经理或用途")
@@ -300,7 +302,7 @@ def add_repayment(request: HttpRequest, loan_no: str, payload: RepaymentIn) -> A
             source=Repayment.Source.API,
             note=payload.note[:200],
         )
-    return 201, repayment
+    return Status(201, repayment)
 
 
 @router.get("/loans/{loan_no}/dpd", response=DpdOut, summary="逾期天数")
@@ -343,7 +345,7 @@ def post_import(
         "unchanged": report.unchanged,
         "errors": [e.as_dict() for e in report.errors],
     }
-    return (200 if report.applied else 422), body
+    return Status(200 if report.applied else 422, body)
 
 
 @router.get("/branches", response=list[BranchOut], summary="机构")

@@ -1,0 +1,40 @@
+"""Fixtures shared by the cross-cutting tests: two branches, a user of every role, a loan in each."""
+
+from pathlib import Path
+
+import pytest
+
+from huifang.accounts.gate import SYSTEM
+from huifang.accounts.models import Branch, Role, User
+from huifang.audit.services import Actor
+from huifang.portfolio.services.imports import import_file
+
+SAMPLES = Path(__file__).resolve().parent / "samples"
+PASSWORD = "Huifang-matrix-2026"
+ROLES = [r.value for r in Role]
+
+LOANS_CSV = """借款合同编号,借款人,借款人类型,证件号码,联系电话,贷款产品,贷款金额,年利率,期限(月),放款日期,还款方式,贷款用途,所属机构,担保人,担保人证件号码
+A-0001,张伟,个人,110105199003074472,13812345678,个人消费贷,100000,0.0435,12,2025-01-15,等额本息,家庭装修,甲分行,李娜,110105198805061230
+B-0001,王芳,个人,310104199308273932,13912345678,个人消费贷,200000,4.35%,24,2025-02-20,等额本金,支付学费,乙分行,,
+"""
+
+
+@pytest.fixture
+def two_branches(db):
+    """Branch 甲 (A) with a user of every role, branch 乙 (B); loan A-0001 in A, B-0001 in B."""
+    report = import_file(
+        kind="loans",
+        data=LOANS_CSV.encode(),
+        filename="matrix.csv",
+        user=SYSTEM,
+        actor=Actor(user_id=None, name="system", via="command"),
+    )
+    assert report.applied, [str(e) for e in report.errors]
+    branch_a = Branch.objects.get(name="甲分行")
+    users = {
+        role: User.objects.create_user(
+            username=f"{role}_a", password=PASSWORD, role=role, branch=branch_a
+        )
+        for role in ROLES
+    }
+    return users

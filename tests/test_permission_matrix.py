@@ -1,0 +1,153 @@
+"""Every role × every API endpoint × a loan of another branch: the one gate decides.
+
+The table below must name every route of the API (a test checks it), so a new
+endpoint cannot skip the matrix.
+"""
+
+import io
+
+import pytest
+
+from huifang.accounts.models import Role
+from huifang.api.api import api
+from huifang.audit.models import AuditEvent
+from huifang.portfolio.models import Loan, Repayment
+
+OF, RV, RM, AD, AU = Role.OFFICER, Role.REVIEWER, Role.RISK_MANAGER, Role.ADMIN, Role.AUDITOR
+EVERYONE = {OF, RV, RM, AD, AU}
+
+# (method, path, body, roles allowed for branch B's loan when the user sits in branch A)
+LOAN_B = "B-0001"
+API_CASES = [
+    ("GET", f"/api/v1/loans/{LOAN_B}", None, {RM, AD, AU}),
+    ("PATCH", f"/api/v1/loans/{LOAN_B}", {"risk_level": "high"}, {RM, AD}),
+    ("GET", f"/api/v1/loans/{LOAN_B}/parties", None, {RM, AD, AU}),
+    ("GET", f"/api/v1/loans/{LOAN_B}/collateral", None, {RM, AD, AU}),
+    ("GET", f"/api/v1/loans/{LOAN_B}/schedules", None, {RM, AD, AU}),
+    ("GET", f"/api/v1/loans/{LOAN_B}/schedule", None, {RM, AD, AU}),
+    ("GET", f"/api/v1/loans/{LOAN_B}/repayments", None, {RM, AD, AU}),
+    (
+        "POST",
+        f"/api/v1/loans/{LOAN_B}/repayments",
+        {"paid_date": "2025-03-20", "amount": "100.00"},
+        {RM, AD},
+    ),
+    ("GET", f"/api/v1/loans/{LOAN_B}/dpd", None, {RM, AD, AU}),
+    ("GET", "/api/v1/loans", None, EVERYONE),
+    ("POST", "/api/v1/imports/repayments", "file", {RM, AD}),
+    ("GET", "/api/v1/branches", None, EVERYONE),
+    ("GET", "/api/v1/me", None, EVERYONE),
+    ("GET", "/api/v1/tokens", None, EVERYONE),
+    ("POST", "/api/v1/tokens", {"name": "ci"}, EVERYONE),
+    ("DELETE", "/api/v1/tokens/999999", None, set()),  # not one's own token: 404 for all
+    ("GET", "/api/v1/audit/events", None, {AD, AU}),
+    ("POST", "/api/v1/audit/verify", None, {AD, AU}),
+    ("GET", "/api/v1/docs", None, EVERYONE),
+    ("GET", "/api/v1/", None, set()),  # the API root: not found, for everyone
+    ("GET", "/api/v1/openapi.json", None, EVERYONE),
+]
+
+REPAYMENT_CSV = "loan_no,paid_date,amount\nB-0001,2025-03-20,100.00\n"
+
+
+def _route_of(path: str) -> str:
+    return (
+        path.removeprefix("/api/v1/")
+        .replace(LOAN_B, "<loan_no>")
+        .replace("999999", "<token_id>")
+        .replace("imports/repayments", "imports/<kind>")
+    )
+
+
+def test_the_matrix_names_every_api_route():
+    routes = {str(p.pattern) for p in api.urls[0]}
+    covered = {_route_of(path) for _, path, _, _ in API_CASES}
+    assert routes - covered == set()
+
+
+def _call(client, method, path, body):
+    if body == "file":
+        upload = io.BytesIO(REPAYMENT_CSV.encode())
+        upload.name = "r.csv"
+        return client.post(path, {"file": upload})
+    if body is None:
+        return client.generic(method, path)
+    import json
+
+    return client.generic(method, path, json.dumps(body), content_type="application/json")
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "allowed"), API_CASES, ids=[f"{m} {p}" for m, p, _, _ in API_CASES]
+)
+def test_api_matrix(two_branches, client, role, method, path, body, allowed):
+    # given a user of this role in branch A
+    user = two_branches[role]
+    client.force_login(user)
+    loan_b = Loan.objects.get(loan_no=LOAN_B)
+    before = (loan_b.risk_level, Repayment.objects.count())
+
+    # when the user calls the endpoint about branch B's loan
+    response = _call(client, method, path, body)
+
+    # then the gate answers as the matrix says, and a refusal changes nothing
+    if role in allowed:
+        assert response.status_code in (200, 201, 204), response.content[:300]
+    else:
+        assert response.status_code in (403, 404), response.content[:300]
+        loan_b.refresh_from_db()
+        assert (loan_b.risk_level, Repayment.objects.count()) == before
+        if response.status_code == 403:
+            assert AuditEvent.objects.filter(
+                action="access_denied", actor_name=user.username
+            ).exists()
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_loan_list_shows_only_reachable_branches(two_branches, client, role):
+    client.force_login(two_branches[role])
+    loan_nos = {item["loan_no"] for item in client.get("/api/v1/loans").json()["items"]}
+    expected = {"A-0001"} if role in (OF, RV) else {"A-0001", "B-0001"}
+    assert loan_nos == expected
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "/api/v1/loans"), ("POST", "/api/v1/tokens")])
+def test_anonymous_gets_401_not_a_login_page(db, client, method, path):
+    response = client.generic(method, path)
+    assert response.status_code == 401
+
+
+def test_token_auth_and_revocation(two_branches, client):
+    # given a risk manager's token
+    client.force_login(two_branches[RM])
+    created = client.post(
+        "/api/v1/tokens", {"name": "core-banking"}, content_type="application/json"
+    ).json()
+    client.logout()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {created['key']}"}
+
+    # then the token reads branch B's loan, and a forged one does not
+    assert client.get(f"/api/v1/loans/{LOAN_B}", **headers).status_code == 200
+    assert (
+        client.get(f"/api/v1/loans/{LOAN_B}", HTTP_AUTHORIZATION="Bearer hf_forged").status_code
+        == 401
+    )
+
+    # when it is revoked, it stops working
+    client.force_login(two_branches[RM])
+    assert client.delete(f"/api/v1/tokens/{created['id']}").status_code == 204
+    client.logout()
+    assert client.get(f"/api/v1/loans/{LOAN_B}", **headers).status_code == 401
+
+
+def test_session_writes_need_the_csrf_token(two_branches):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(two_branches[RM])
+    response = client.patch(
+        f"/api/v1/loans/{LOAN_B}", '{"risk_level": "high"}', content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert Loan.objects.get(loan_no=LOAN_B).risk_level == "medium"
