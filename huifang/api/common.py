@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest
 
+from huifang.accounts.models import User
 from huifang.accounts.services import client_ip
 from huifang.audit.services import Actor, actor_for
 
@@ -16,3 +17,10 @@ def api_actor(request: HttpRequest) -> Actor:
 
 def ip(request: HttpRequest) -> str | None:
     return client_ip(request)
+
+
+def api_user(request: HttpRequest) -> User:
+    """The authenticated user of an API request (every endpoint requires authentication)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user

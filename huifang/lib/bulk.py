@@ -66,14 +66,14 @@ def insert_objects(objs: Sequence[models.Model]) -> int:
         f for f in meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))
     ]
     json_fields = {f.attname: f.encoder for f in fields if isinstance(f, models.JSONField)}
-    names = [f.attname for f in fields]
-    rows = (
+    names: list[str] = [f.attname for f in fields]
+    rows: Iterable[list[Any]] = (
         [_json(getattr(o, n), json_fields[n]) if n in json_fields else getattr(o, n) for n in names]
         for o in objs
     )
     datetime_columns = [i for i, f in enumerate(fields) if isinstance(f, models.DateTimeField)]
     return insert_rows(
-        meta.db_table, [f.column for f in fields], rows, datetime_columns=datetime_columns
+        meta.db_table, [str(f.column) for f in fields], rows, datetime_columns=datetime_columns
     )
 
 

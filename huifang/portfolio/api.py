@@ -14,7 +14,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from huifang.accounts.gate import has_perm, require
 from huifang.accounts.models import Branch, User
-from huifang.api.common import api_actor, ip
+from huifang.api.common import api_actor, api_user, ip
 from huifang.portfolio import loanmath
 from huifang.portfolio.models import Loan, Repayment
 from huifang.portfolio.selectors import loan_dpd, loan_for, loan_search, loans_for
@@ -74,7 +74,7 @@ class LoanOut(Schema):
 
     @staticmethod
     def resolve_officer(obj: Loan) -> str | None:
-        return obj.officer.username if obj.officer_id else None
+        return obj.officer.username if obj.officer else None
 
     @staticmethod
     def resolve_dpd(obj: Loan) -> int:
@@ -298,7 +298,7 @@ def add_repayment(request: HttpRequest, loan_no: str, payload: RepaymentIn) -> A
         [repayment] = record_repayments(
             [(loan, payload.paid_date, payload.amount)],
             actor=api_actor(request),
-            by=request.user,
+            by=api_user(request),
             source=Repayment.Source.API,
             note=payload.note[:200],
         )

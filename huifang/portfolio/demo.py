@@ -149,12 +149,12 @@ def ensure_users(actor: Actor) -> list[DemoAccount]:
     for account in accounts:
         if User.objects.filter(username=account.username).exists():
             continue
-        branch = Branch.objects.get(name=account.branch) if account.branch else None
+        home = Branch.objects.get(name=account.branch) if account.branch else None
         user = User.objects.create_user(
             username=account.username,
             password=DEMO_PASSWORD,
             role=account.role,
-            branch=branch,
+            branch=home,
             display_name=fake.name(),
             email=f"{account.username}@example.invalid",
         )

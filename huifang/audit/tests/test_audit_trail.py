@@ -11,6 +11,7 @@ import threading
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth import authenticate, login, logout
@@ -124,7 +125,7 @@ def no_purge_permit() -> None:
         execute("DELETE FROM audit_purge_permit")
 
 
-def request_with_session(path: str = "/login/", **meta: str):
+def request_with_session(path: str = "/login/", **meta: Any):
     request = RequestFactory().post(path, **meta)
     request.session = SessionStore()
     request.user = AnonymousUser()

@@ -58,12 +58,13 @@ def check_file(
         report.errors.append(RowError(row=0, column="", message=str(exc)))
         return report, []
     report.total_rows = len(table.rows)
+    records: list[Any]
     if kind == ImportBatch.Kind.LOANS:
-        records, errors = validate_loans(table)
-        records, db_errors = _check_loans_against_db(records, user)
+        loan_records, errors = validate_loans(table)
+        records, db_errors = _check_loans_against_db(loan_records, user)
     else:
-        records, errors = validate_repayments(table)
-        records, db_errors = _check_repayments_against_db(records, user)
+        repayment_records, errors = validate_repayments(table)
+        records, db_errors = _check_repayments_against_db(repayment_records, user)
     report.errors = sorted([*errors, *db_errors], key=lambda e: (e.row, e.column))
     report.valid_rows = len(records)
     return report, records
