@@ -3,4 +3,5 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("huifang.api.urls")),
+    path("", include("huifang.web.urls")),
 ]
