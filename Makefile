@@ -37,7 +37,7 @@ bench: install
 	$(BIN)/python -m bench
 
 messages: install
-	cd huifang && ../$(BIN)/huifang makemessages -l zh_Hans -l en --no-obsolete && ../$(BIN)/huifang compilemessages
+	cd huifang && ../$(BIN)/huifang makemessages -l en --no-obsolete -i "*/tests/*" && ../$(BIN)/huifang compilemessages -l en
 
 clean:
 	rm -rf $(VENV) data

@@ -151,3 +151,99 @@ def test_session_writes_need_the_csrf_token(two_branches):
     )
     assert response.status_code == 403
     assert Loan.objects.get(loan_no=LOAN_B).risk_level == "medium"
+
+
+# --- web pages ------------------------------------------------------------------------------
+
+# (method, path, form data, roles allowed) — about branch B's loan, the user sitting in branch A.
+WEB_CASES = [
+    ("GET", "/", None, EVERYONE),
+    ("GET", "/loans/", None, EVERYONE),
+    ("GET", f"/loans/{LOAN_B}/", None, {RM, AD, AU}),
+    ("GET", f"/loans/{LOAN_B}/edit/", None, {RM, AD}),
+    (
+        "POST",
+        f"/loans/{LOAN_B}/edit/",
+        {"risk_level": "high", "officer": "", "purpose": "家庭装修"},
+        {RM, AD},
+    ),
+    ("GET", f"/loans/{LOAN_B}/repayments/new/", None, {RM, AD}),
+    (
+        "POST",
+        f"/loans/{LOAN_B}/repayments/new/",
+        {"paid_date": "2025-03-20", "amount": "100.00"},
+        {RM, AD},
+    ),
+    ("GET", "/imports/", None, {RM, AD}),
+    ("GET", "/imports/template/loans.xlsx", None, {RM, AD}),
+    ("GET", "/imports/999999/", None, set()),
+    ("POST", "/imports/999999/apply/", {}, set()),
+    ("POST", "/imports/999999/discard/", {}, set()),
+    ("GET", "/audit/", None, {AD, AU}),
+    ("POST", "/audit/verify/", {}, {AD, AU}),
+    ("GET", "/account/tokens/", None, EVERYONE),
+    ("POST", "/account/tokens/999999/revoke/", {}, set()),
+    ("GET", "/logout/", None, set()),  # logging out is a POST
+]
+# Reachable without logging in, so outside the matrix.
+PUBLIC = {"login/", "i18n/"}
+
+
+def _web_route_of(path: str) -> str:
+    return (
+        path.lstrip("/")
+        .replace(LOAN_B, "<path:loan_no>")
+        .replace("999999", "<int:batch_id>", 1)
+        .replace("loans.xlsx", "<str:kind>.xlsx")
+    )
+
+
+def test_the_matrix_names_every_web_page():
+    from huifang.web import urls
+
+    routes = {str(p.pattern) for p in urls.urlpatterns} - PUBLIC
+    covered = {_web_route_of(path) for _, path, _, _ in WEB_CASES}
+    covered = {
+        c.replace("account/tokens/<int:batch_id>", "account/tokens/<int:token_id>") for c in covered
+    }
+    assert routes - covered == set()
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+@pytest.mark.parametrize(
+    ("method", "path", "data", "allowed"), WEB_CASES, ids=[f"{m} {p}" for m, p, _, _ in WEB_CASES]
+)
+def test_web_matrix(two_branches, client, role, method, path, data, allowed):
+    user = two_branches[role]
+    client.force_login(user)
+    loan_b = Loan.objects.get(loan_no=LOAN_B)
+    before = (loan_b.risk_level, Repayment.objects.count())
+
+    response = client.post(path, data) if method == "POST" else client.get(path)
+
+    if role in allowed:
+        # a page, or a redirect after a successful form
+        assert response.status_code in (200, 302), response.content[:300]
+        if response.status_code == 302:
+            assert "/login/" not in response["Location"]
+    else:
+        assert response.status_code in (403, 404, 405), response.content[:300]
+        loan_b.refresh_from_db()
+        assert (loan_b.risk_level, Repayment.objects.count()) == before
+        if response.status_code == 403:
+            assert AuditEvent.objects.filter(
+                action="access_denied", actor_name=user.username
+            ).exists()
+
+
+def test_officer_never_sees_another_branchs_loan_in_the_list(two_branches, client):
+    client.force_login(two_branches[OF])
+    page = client.get("/loans/").content.decode()
+    assert 'href="/loans/A-0001/"' in page and f'href="/loans/{LOAN_B}/"' not in page
+    searched = client.get(f"/loans/?q={LOAN_B}").content.decode()
+    assert f'href="/loans/{LOAN_B}/"' not in searched
+
+
+def test_anonymous_is_sent_to_the_login_page(db, client):
+    response = client.get(f"/loans/{LOAN_B}/")
+    assert response.status_code == 302 and "/login/" in response["Location"]

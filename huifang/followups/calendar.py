@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import cache
 from types import MappingProxyType
+from typing import NamedTuple
 
 import holidays
 
@@ -54,6 +55,24 @@ def package_official_years() -> frozenset[int]:
     return frozenset(getattr(_china(), "special_public_holidays", {}))
 
 
+class DayTable(NamedTuple):
+    """Working days of a span of whole years, indexed by `ordinal - base`.
+
+    `work[i]` is 1 for a working day; `forward[i]` / `backward[i]` the ordinal of
+    the first working day on or after / the last on or before, or -1 when none
+    lies inside the table; `dates[i]` the day itself, made once.
+    """
+
+    base: int
+    work: bytes
+    forward: list[int]
+    backward: list[int]
+    dates: list[date]
+
+
+_EMPTY = DayTable(0, b"", [], [], [])
+
+
 class WorkingCalendar:
     """Working days of mainland China, overridden by the institution's own entries.
 
@@ -72,11 +91,7 @@ class WorkingCalendar:
         "_years",
         "_first_year",
         "_last_year",
-        "base",
-        "work",
-        "forward",
-        "backward",
-        "dates",
+        "table",
     )
 
     def __init__(
@@ -93,24 +108,20 @@ class WorkingCalendar:
         self._years: dict[int, bytes] = {}
         self._first_year = 0
         self._last_year = -1
-        # The table the planner reads directly, indexed by `ordinal - base`:
-        # `work[i]` 1 for a working day; `forward[i]` / `backward[i]` the ordinal
-        # of the first working day on or after / last on or before, or -1 when
-        # none lies inside the table; `dates[i]` the day itself, made once.
-        self.base = 0
-        self.work = b""
-        self.forward: list[int] = []
-        self.backward: list[int] = []
-        self.dates: list[date] = []
+        # Read directly by the planner; replaced whole when it grows, so a
+        # reader holding one table always sees a consistent one.
+        self.table = _EMPTY
 
     # -- public API ---------------------------------------------------------
 
     def is_working_day(self, d: date) -> bool:
-        i = d.toordinal() - self.base
-        if not 0 <= i < len(self.work):
+        table = self.table
+        i = d.toordinal() - table.base
+        if not 0 <= i < len(table.work):
             self.cover(d.year, d.year)
-            i = d.toordinal() - self.base
-        return self.work[i] == 1
+            table = self.table
+            i = d.toordinal() - table.base
+        return table.work[i] == 1
 
     def roll_forward(self, d: date) -> date:
         """The first working day on or after `d`."""
@@ -131,14 +142,16 @@ class WorkingCalendar:
     # -- for the planner ----------------------------------------------------
 
     def roll_forward_ordinal(self, o: int) -> int:
-        i = o - self.base
-        if 0 <= i < len(self.forward) and (r := self.forward[i]) >= 0:
+        table = self.table
+        i = o - table.base
+        if 0 <= i < len(table.forward) and (r := table.forward[i]) >= 0:
             return r
         return self._scan(o, 1)
 
     def roll_backward_ordinal(self, o: int) -> int:
-        i = o - self.base
-        if 0 <= i < len(self.backward) and (r := self.backward[i]) >= 0:
+        table = self.table
+        i = o - table.base
+        if 0 <= i < len(table.backward) and (r := table.backward[i]) >= 0:
             return r
         return self._scan(o, -1)
 
@@ -184,8 +197,8 @@ class WorkingCalendar:
             if work[i]:
                 prev = base + i
             backward[i] = prev
-        self.base, self.work, self.forward, self.backward = base, work, forward, backward
-        self.dates = [date.fromordinal(o) for o in range(base, base + n)]
+        dates = [date.fromordinal(o) for o in range(base, base + n)]
+        self.table = DayTable(base, work, forward, backward, dates)
         self._first_year, self._last_year = first_year, last_year
 
     def _scan(self, o: int, step: int) -> int:
@@ -194,10 +207,11 @@ class WorkingCalendar:
         year = date.fromordinal(o).year
         self.cover(year, year)
         while True:
-            i = o - self.base
-            table = self.forward if step > 0 else self.backward
-            if 0 <= i < len(table) and table[i] >= 0:
-                return table[i]
+            table = self.table
+            i = o - table.base
+            found = table.forward if step > 0 else table.backward
+            if 0 <= i < len(found) and found[i] >= 0:
+                return found[i]
             if step > 0:
                 if self._last_year >= date.max.year:
                     raise ValueError(f"no working day on or after {date.fromordinal(o)}")

@@ -79,14 +79,13 @@ def _roll(
 
     `accepted` is in selection order; the result keeps those due on or after `floor`.
     """
-    base = calendar.base
-    forward = calendar.forward
-    backward = calendar.backward
+    base, _, forward, backward, _ = calendar.table
     days: list[tuple[int, str, str]] = []
     taken: set[int] = set()
     for o, kind, channel in accepted:
         # `cover` spans D's year to M's year with a margin, so both lookups hit
-        # the table; -1 (no working day inside it) falls back to the slow path.
+        # this table; -1 (no working day inside it) falls back to the slow path,
+        # which may grow the calendar's table but leaves this one as it was.
         r = forward[o - base]
         if r < 0:
             r = calendar.roll_forward_ordinal(o)
@@ -112,11 +111,13 @@ def _emit(
     ref: str | int | None,
     out: list[PlannedVisit],
 ) -> None:
-    base = calendar.base
-    dates = calendar.dates
+    base, _, _, _, dates = calendar.table
     new = tuple.__new__  # PlannedVisit(...) without its Python-level __new__
     out.extend(
-        [new(PlannedVisit, (role, ref, kind, dates[r - base], channel)) for r, kind, channel in days]
+        [
+            new(PlannedVisit, (role, ref, kind, dates[r - base], channel))
+            for r, kind, channel in days
+        ]
     )
 
 

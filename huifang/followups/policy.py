@@ -117,7 +117,7 @@ class Policy:
 
     def subject_plans(
         self, term_months: int, risk_level: str | None, borrower_type: str
-    ) -> "tuple[SubjectPlan, SubjectPlan]":
+    ) -> tuple[SubjectPlan, SubjectPlan]:
         """The borrower's and each guarantor's candidates, in selection order, with channels."""
         risk = risk_level or self.default_risk_level
         key = (self.term_class(term_months), risk, borrower_type)
@@ -131,9 +131,7 @@ class Policy:
             )
         return found
 
-    def _subject_plan(
-        self, rule: "Rule", role: str, borrower_type: str, risk: str
-    ) -> "SubjectPlan":
+    def _subject_plan(self, rule: Rule, role: str, borrower_type: str, risk: str) -> SubjectPlan:
         candidates = sorted(
             (c for c in rule.candidates if c.subject_role == role), key=lambda c: c.order
         )
@@ -158,9 +156,7 @@ class Policy:
                 return rule
         raise ValueError(f"no follow-up rule for term class {key[0]!r}, risk level {key[1]!r}")
 
-    def channel_for(
-        self, kind: str, subject_role: str, borrower_type: str, risk_level: str
-    ) -> str:
+    def channel_for(self, kind: str, subject_role: str, borrower_type: str, risk_level: str) -> str:
         for rule in self.channel_rules:
             if rule.matches(kind, subject_role, borrower_type, risk_level):
                 return rule.channel
@@ -227,9 +223,7 @@ DEFAULT_POLICY = Policy(
 )
 
 
-def select(
-    plan: SubjectPlan, d: date, m: date, collision_days: int
-) -> list[tuple[int, str, str]]:
+def select(plan: SubjectPlan, d: date, m: date, collision_days: int) -> list[tuple[int, str, str]]:
     """One subject's accepted candidates as (date ordinal, kind, channel), in selection order.
 
     followup-policy.md, "Borrower visits": keep candidates with D < date < M;

@@ -18,7 +18,6 @@ from huifang.followups.policy import (
     DISBURSEMENT,
     GUARANTOR,
     HIGH,
-    LONG,
     LOW,
     MEDIUM,
     SHORT,
@@ -98,7 +97,11 @@ def test_every_row_of_the_sample_expected_visits():
     for row in _sample_loans():
         d = date.fromisoformat(row["disbursement_date"])
         term = int(row["term_months"])
-        m = date.fromisoformat(row["maturity_date"]) if row["maturity_date"] else add_months(d, term)
+        m = (
+            date.fromisoformat(row["maturity_date"])
+            if row["maturity_date"]
+            else add_months(d, term)
+        )
         guarantors = [row["guarantor_id_no"]] if row["guarantor_name"] else []
         risk = row["risk_level"] or None
         as_of = date(2020, 1, 1)
@@ -296,9 +299,7 @@ def test_step_4_two_visits_on_one_day_the_first_in_selection_order_stays():
     # first 04-02 and periodic add_months(D, 2) = 05-03 (31 days apart, both accepted)
     # both roll to Monday 05-12: first stays, the periodic visit goes.
     closed = {date(2025, 4, 1) + timedelta(days=n): False for n in range(40)}
-    visits = plan(
-        date(2025, 3, 3), date(2026, 3, 3), 12, HIGH, calendar=WorkingCalendar(closed)
-    )
+    visits = plan(date(2025, 3, 3), date(2026, 3, 3), 12, HIGH, calendar=WorkingCalendar(closed))
 
     dates = borrower_dates(visits)
     assert dates[:3] == [
@@ -365,9 +366,7 @@ def test_periodic_step_by_term_class_and_risk(term, risk, step):
     d = date(2025, 3, 10)
     m = add_months(d, term)
     plan_, _ = DEFAULT_POLICY.subject_plans(term, risk, "individual")
-    periodic = [
-        date.fromordinal(o) for o, kind, _ in select(plan_, d, m, 15) if kind == "periodic"
-    ]
+    periodic = [date.fromordinal(o) for o, kind, _ in select(plan_, d, m, 15) if kind == "periodic"]
     if step is None:
         assert periodic == []
     else:
