@@ -8,6 +8,9 @@ from django.db import connection
 def _fixed_data_key(settings):
     # Every test encrypts with the same key, whatever the machine's data folder holds.
     settings.HUIFANG_DATA_KEY = "test-key-for-the-suite-only"
+    settings.HUIFANG_LOOKUP_KEY = ""
+    # Password hashing is deliberately slow; the suite creates hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -41,8 +41,8 @@ class Loan(models.Model):
     principal = models.DecimalField(_("贷款金额"), max_digits=18, decimal_places=2)
     annual_rate = models.DecimalField(_("年利率"), max_digits=12, decimal_places=8)
     term_months = models.PositiveSmallIntegerField(_("期限(月)"))
-    disbursement_date = models.DateField(_("放款日期"), db_index=True)
-    maturity_date = models.DateField(_("到期日期"), db_index=True)
+    disbursement_date = models.DateField(_("放款日期"), db_index=False)
+    maturity_date = models.DateField(_("到期日期"), db_index=False)
     repayment_method = models.CharField(
         _("还款方式"), max_length=20, choices=RepaymentMethod.choices
     )
@@ -55,6 +55,7 @@ class Loan(models.Model):
         verbose_name=_("所属机构"),
         on_delete=models.PROTECT,
         related_name="loans",
+        db_index=False,
     )
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -63,13 +64,14 @@ class Loan(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="loans",
+        db_index=False,
     )
     status = models.CharField(
         _("状态"),
         max_length=12,
         choices=LoanStatus.choices,
         default=LoanStatus.ACTIVE,
-        db_index=True,
+        db_index=False,
     )
     # Derived from the schedule in force and the repayments (loan-math.md),
     # refreshed by portfolio.services.repayment_state_refresh whenever either changes.

@@ -286,29 +286,28 @@ def _upsert_borrowers(
                 )
             )
             continue
+        phone_changed = bool(sealed_phone.hash) and borrower.phone_hash != sealed_phone.hash
+        if borrower.name == r.borrower_name and borrower.kind == r.borrower_type and not phone_changed:
+            continue
+        # Decrypting only for a change: an unchanged re-import of 100,000 rows decrypts nothing.
         before = {"name": borrower.name, "kind": borrower.kind, "phone": borrower.phone_masked}
-        updated = False
-        if borrower.name != r.borrower_name or borrower.kind != r.borrower_type:
-            borrower.name, borrower.kind = r.borrower_name, r.borrower_type
-            updated = True
-        if sealed_phone.hash and borrower.phone_hash != sealed_phone.hash:
+        borrower.name, borrower.kind = r.borrower_name, r.borrower_type
+        if phone_changed:
             borrower.phone_enc, borrower.phone_hash = sealed_phone.enc, sealed_phone.hash
-            updated = True
-        if updated:
-            borrower.updated_at = now
-            changed.append(borrower)
-            after = {"name": borrower.name, "kind": borrower.kind, "phone": borrower.phone_masked}
-            changes.append(
-                Change(
-                    action="update",
-                    object_type="portfolio.borrower",
-                    object_id=str(borrower.pk),
-                    summary=borrower.name,
-                    before=before,
-                    after=after,
-                    at=now,
-                )
+        borrower.updated_at = now
+        changed.append(borrower)
+        after = {"name": borrower.name, "kind": borrower.kind, "phone": borrower.phone_masked}
+        changes.append(
+            Change(
+                action="update",
+                object_type="portfolio.borrower",
+                object_id=str(borrower.pk),
+                summary=borrower.name,
+                before=before,
+                after=after,
+                at=now,
             )
+        )
     insert_objects(new)
     ids = dict(
         Borrower.objects.filter(id_no_hash__in=[b.id_no_hash for b in new]).values_list(
