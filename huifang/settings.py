@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "huifang.accounts",
     "huifang.audit",
     "huifang.portfolio",
+    "huifang.followups",
     "huifang.api",
     "huifang.web",
 ]
@@ -146,3 +147,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("HUIFANG_LOG_LEVEL", "WARNING")},
 }
+
+# Follow-up planning: how many visits an officer is given on one day before colleagues share them.
+HUIFANG_DAILY_VISIT_CAPACITY = int(env_str("HUIFANG_DAILY_VISIT_CAPACITY", "20"))

@@ -1,5 +1,6 @@
 """Fixtures shared by the cross-cutting tests: two branches, a user of every role, a loan in each."""
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from huifang.accounts.gate import SYSTEM
 from huifang.accounts.models import Branch, Role, User
 from huifang.audit.services import Actor
+from huifang.followups.services.planning import plan_followups
 from huifang.portfolio.services.imports import import_file
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
@@ -37,4 +39,6 @@ def two_branches(db):
         )
         for role in ROLES
     }
+    # Follow-up visits for both loans, assigned to nobody (no officer named in the file).
+    plan_followups(as_of=date(2025, 1, 1), actor=Actor(user_id=None, name="system", via="command"))
     return users

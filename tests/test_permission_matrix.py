@@ -11,6 +11,7 @@ import pytest
 from huifang.accounts.models import Role
 from huifang.api.api import api
 from huifang.audit.models import AuditEvent
+from huifang.followups.models import Visit
 from huifang.portfolio.models import Loan, Repayment
 
 OF, RV, RM, AD, AU = Role.OFFICER, Role.REVIEWER, Role.RISK_MANAGER, Role.ADMIN, Role.AUDITOR
@@ -42,6 +43,13 @@ API_CASES = [
     ("DELETE", "/api/v1/tokens/999999", None, set()),  # not one's own token: 404 for all
     ("GET", "/api/v1/audit/events", None, {AD, AU}),
     ("POST", "/api/v1/audit/verify", None, {AD, AU}),
+    ("GET", "/api/v1/visits", None, EVERYONE),
+    ("GET", "/api/v1/visits/due", None, EVERYONE),
+    ("POST", "/api/v1/visits/{visit_b}/assign", {"assignee": None}, {RM, AD}),
+    ("GET", "/api/v1/calendar", None, EVERYONE),
+    ("POST", "/api/v1/calendar", {"day": "2030-01-02", "working": False}, {AD}),
+    ("GET", "/api/v1/policy", None, EVERYONE),
+    ("GET", "/api/v1/planning-runs", None, {RM, AD}),
     ("GET", "/api/v1/docs", None, EVERYONE),
     ("GET", "/api/v1/", None, set()),  # the API root: not found, for everyone
     ("GET", "/api/v1/openapi.json", None, EVERYONE),
@@ -56,6 +64,7 @@ def _route_of(path: str) -> str:
         .replace(LOAN_B, "<loan_no>")
         .replace("999999", "<token_id>")
         .replace("imports/repayments", "imports/<kind>")
+        .replace("{visit_b}", "<visit_id>")
     )
 
 
@@ -89,7 +98,8 @@ def test_api_matrix(two_branches, client, role, method, path, body, allowed):
     before = (loan_b.risk_level, Repayment.objects.count())
 
     # when the user calls the endpoint about branch B's loan
-    response = _call(client, method, path, body)
+    visit_b = Visit.objects.filter(loan__loan_no=LOAN_B).order_by("pk").first()
+    response = _call(client, method, path.replace("{visit_b}", str(visit_b.pk)), body)
 
     # then the gate answers as the matrix says, and a refusal changes nothing
     if role in allowed:

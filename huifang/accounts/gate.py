@@ -27,6 +27,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.read": frozenset({AD, AU}),
     "users.manage": frozenset({AD}),
     "api.token": frozenset({OF, RV, RM, AD, AU}),
+    "followups.plan": frozenset({RM, AD}),
+    "visits.assign": frozenset({RV, RM, AD}),
+    "calendar.manage": frozenset({AD}),
 }
 
 # Roles that see every branch whatever their own branch is.

@@ -40,11 +40,13 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 def _register() -> None:
     from huifang.accounts.api import router as accounts_router
     from huifang.audit.api import router as audit_router
+    from huifang.followups.api import router as followups_router
     from huifang.portfolio.api import router as portfolio_router
 
     api.add_router("/", portfolio_router)
     api.add_router("/", accounts_router)
     api.add_router("/audit", audit_router)
+    api.add_router("/", followups_router)
 
 
 _register()

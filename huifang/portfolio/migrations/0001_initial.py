@@ -8,209 +8,546 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Borrower',
+            name="Borrower",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('id_no_enc', models.TextField(blank=True)),
-                ('id_no_hash', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('phone_enc', models.TextField(blank=True)),
-                ('phone_hash', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('kind', models.CharField(choices=[('individual', '个人'), ('enterprise', '企业')], max_length=12, verbose_name='借款人类型')),
-                ('name', models.CharField(db_index=True, max_length=100, verbose_name='借款人')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='地址')),
-                ('industry', models.CharField(blank=True, max_length=100, verbose_name='行业')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("id_no_enc", models.TextField(blank=True)),
+                ("id_no_hash", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("phone_enc", models.TextField(blank=True)),
+                ("phone_hash", models.CharField(blank=True, db_index=True, max_length=64)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("individual", "个人"), ("enterprise", "企业")],
+                        max_length=12,
+                        verbose_name="借款人类型",
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=100, verbose_name="借款人")),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="地址")),
+                ("industry", models.CharField(blank=True, max_length=100, verbose_name="行业")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': '借款人',
-                'verbose_name_plural': '借款人',
-                'constraints': [models.UniqueConstraint(fields=('id_no_hash',), name='borrower_unique_id_no')],
+                "verbose_name": "借款人",
+                "verbose_name_plural": "借款人",
+                "constraints": [
+                    models.UniqueConstraint(fields=("id_no_hash",), name="borrower_unique_id_no")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('loans', '贷款'), ('repayments', '还款')], max_length=12, verbose_name='类型')),
-                ('filename', models.CharField(max_length=255, verbose_name='文件名')),
-                ('sha256', models.CharField(max_length=64)),
-                ('content', models.BinaryField()),
-                ('partial', models.BooleanField(default=False, verbose_name='部分导入')),
-                ('status', models.CharField(choices=[('validated', '已校验，待确认'), ('applied', '已导入'), ('rejected', '有错误，未导入'), ('discarded', '已放弃')], max_length=12, verbose_name='状态')),
-                ('total_rows', models.PositiveIntegerField(default=0)),
-                ('valid_rows', models.PositiveIntegerField(default=0)),
-                ('created_count', models.PositiveIntegerField(default=0)),
-                ('updated_count', models.PositiveIntegerField(default=0)),
-                ('unchanged_count', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('applied_at', models.DateTimeField(blank=True, null=True)),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("loans", "贷款"), ("repayments", "还款")],
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("filename", models.CharField(max_length=255, verbose_name="文件名")),
+                ("sha256", models.CharField(max_length=64)),
+                ("content", models.BinaryField()),
+                ("partial", models.BooleanField(default=False, verbose_name="部分导入")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("validated", "已校验，待确认"),
+                            ("applied", "已导入"),
+                            ("rejected", "有错误，未导入"),
+                            ("discarded", "已放弃"),
+                        ],
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("total_rows", models.PositiveIntegerField(default=0)),
+                ("valid_rows", models.PositiveIntegerField(default=0)),
+                ("created_count", models.PositiveIntegerField(default=0)),
+                ("updated_count", models.PositiveIntegerField(default=0)),
+                ("unchanged_count", models.PositiveIntegerField(default=0)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("applied_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导入批次',
-                'verbose_name_plural': '导入批次',
-                'ordering': ['-created_at'],
+                "verbose_name": "导入批次",
+                "verbose_name_plural": "导入批次",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Loan',
+            name="Loan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('loan_no', models.CharField(max_length=64, unique=True, verbose_name='借款合同编号')),
-                ('product', models.CharField(db_index=True, max_length=100, verbose_name='贷款产品')),
-                ('principal', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='贷款金额')),
-                ('annual_rate', models.DecimalField(decimal_places=8, max_digits=12, verbose_name='年利率')),
-                ('term_months', models.PositiveSmallIntegerField(verbose_name='期限(月)')),
-                ('disbursement_date', models.DateField(verbose_name='放款日期')),
-                ('maturity_date', models.DateField(verbose_name='到期日期')),
-                ('repayment_method', models.CharField(choices=[('equal_installment', '等额本息'), ('equal_principal', '等额本金'), ('interest_first', '先息后本'), ('bullet', '一次性还本付息')], max_length=20, verbose_name='还款方式')),
-                ('purpose', models.CharField(max_length=500, verbose_name='贷款用途')),
-                ('risk_level', models.CharField(choices=[('low', '低'), ('medium', '中'), ('high', '高')], default='medium', max_length=8, verbose_name='风险等级')),
-                ('status', models.CharField(choices=[('active', '正常存续'), ('closed', '已结清'), ('written_off', '已核销'), ('cancelled', '已撤销')], default='active', max_length=12, verbose_name='状态')),
-                ('schedule_version', models.PositiveSmallIntegerField(default=1, verbose_name='还款计划版本')),
-                ('outstanding_principal', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=18, verbose_name='剩余本金')),
-                ('paid_total', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=18, verbose_name='已还金额')),
-                ('credit_balance', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=18, verbose_name='溢缴款')),
-                ('first_unpaid_due', models.DateField(blank=True, db_index=True, null=True, verbose_name='最早未还期限')),
-                ('plan_changed_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('borrower', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='loans', to='portfolio.borrower', verbose_name='借款人')),
-                ('branch', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='loans', to='accounts.branch', verbose_name='所属机构')),
-                ('officer', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='loans', to=settings.AUTH_USER_MODEL, verbose_name='客户经理')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "loan_no",
+                    models.CharField(max_length=64, unique=True, verbose_name="借款合同编号"),
+                ),
+                (
+                    "product",
+                    models.CharField(db_index=True, max_length=100, verbose_name="贷款产品"),
+                ),
+                (
+                    "principal",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="贷款金额"),
+                ),
+                (
+                    "annual_rate",
+                    models.DecimalField(decimal_places=8, max_digits=12, verbose_name="年利率"),
+                ),
+                ("term_months", models.PositiveSmallIntegerField(verbose_name="期限(月)")),
+                ("disbursement_date", models.DateField(verbose_name="放款日期")),
+                ("maturity_date", models.DateField(verbose_name="到期日期")),
+                (
+                    "repayment_method",
+                    models.CharField(
+                        choices=[
+                            ("equal_installment", "等额本息"),
+                            ("equal_principal", "等额本金"),
+                            ("interest_first", "先息后本"),
+                            ("bullet", "一次性还本付息"),
+                        ],
+                        max_length=20,
+                        verbose_name="还款方式",
+                    ),
+                ),
+                ("purpose", models.CharField(max_length=500, verbose_name="贷款用途")),
+                (
+                    "risk_level",
+                    models.CharField(
+                        choices=[("low", "低"), ("medium", "中"), ("high", "高")],
+                        default="medium",
+                        max_length=8,
+                        verbose_name="风险等级",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "正常存续"),
+                            ("closed", "已结清"),
+                            ("written_off", "已核销"),
+                            ("cancelled", "已撤销"),
+                        ],
+                        default="active",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "schedule_version",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="还款计划版本"),
+                ),
+                (
+                    "outstanding_principal",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=18,
+                        verbose_name="剩余本金",
+                    ),
+                ),
+                (
+                    "paid_total",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=18,
+                        verbose_name="已还金额",
+                    ),
+                ),
+                (
+                    "credit_balance",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=18, verbose_name="溢缴款"
+                    ),
+                ),
+                (
+                    "first_unpaid_due",
+                    models.DateField(
+                        blank=True, db_index=True, null=True, verbose_name="最早未还期限"
+                    ),
+                ),
+                (
+                    "plan_changed_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "borrower",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="loans",
+                        to="portfolio.borrower",
+                        verbose_name="借款人",
+                    ),
+                ),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="loans",
+                        to="accounts.branch",
+                        verbose_name="所属机构",
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="loans",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="客户经理",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '贷款',
-                'verbose_name_plural': '贷款',
-                'ordering': ['-disbursement_date', 'loan_no'],
+                "verbose_name": "贷款",
+                "verbose_name_plural": "贷款",
+                "ordering": ["-disbursement_date", "loan_no"],
             },
         ),
         migrations.CreateModel(
-            name='LoanParty',
+            name="LoanParty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('id_no_enc', models.TextField(blank=True)),
-                ('id_no_hash', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('phone_enc', models.TextField(blank=True)),
-                ('phone_hash', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('role', models.CharField(choices=[('guarantor', '担保人'), ('representative', '授权代表'), ('custodian', '抵押物管理人'), ('related', '关联方')], max_length=16, verbose_name='角色')),
-                ('kind', models.CharField(choices=[('individual', '个人'), ('enterprise', '企业')], max_length=12, verbose_name='类型')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('relation', models.CharField(blank=True, max_length=100, verbose_name='与借款人关系')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('loan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parties', to='portfolio.loan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("id_no_enc", models.TextField(blank=True)),
+                ("id_no_hash", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("phone_enc", models.TextField(blank=True)),
+                ("phone_hash", models.CharField(blank=True, db_index=True, max_length=64)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("guarantor", "担保人"),
+                            ("representative", "授权代表"),
+                            ("custodian", "抵押物管理人"),
+                            ("related", "关联方"),
+                        ],
+                        max_length=16,
+                        verbose_name="角色",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("individual", "个人"), ("enterprise", "企业")],
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "relation",
+                    models.CharField(blank=True, max_length=100, verbose_name="与借款人关系"),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "loan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="parties",
+                        to="portfolio.loan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '关联方',
-                'verbose_name_plural': '关联方',
-                'ordering': ['role', 'id'],
+                "verbose_name": "关联方",
+                "verbose_name_plural": "关联方",
+                "ordering": ["role", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Collateral',
+            name="Collateral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('real_estate', '房产'), ('vehicle', '车辆'), ('equipment', '机器设备'), ('inventory', '存货'), ('receivables', '应收账款'), ('deposit', '保证金/存单'), ('other', '其他')], max_length=16, verbose_name='押品类型')),
-                ('description', models.CharField(max_length=300, verbose_name='押品描述')),
-                ('appraised_value', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='评估价值')),
-                ('location', models.CharField(blank=True, max_length=300, verbose_name='存放地点')),
-                ('registration_no', models.CharField(blank=True, max_length=100, verbose_name='抵押登记号')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('loan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='collateral', to='portfolio.loan')),
-                ('custodian', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='custody', to='portfolio.loanparty', verbose_name='管理人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("real_estate", "房产"),
+                            ("vehicle", "车辆"),
+                            ("equipment", "机器设备"),
+                            ("inventory", "存货"),
+                            ("receivables", "应收账款"),
+                            ("deposit", "保证金/存单"),
+                            ("other", "其他"),
+                        ],
+                        max_length=16,
+                        verbose_name="押品类型",
+                    ),
+                ),
+                ("description", models.CharField(max_length=300, verbose_name="押品描述")),
+                (
+                    "appraised_value",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="评估价值"),
+                ),
+                ("location", models.CharField(blank=True, max_length=300, verbose_name="存放地点")),
+                (
+                    "registration_no",
+                    models.CharField(blank=True, max_length=100, verbose_name="抵押登记号"),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "loan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="collateral",
+                        to="portfolio.loan",
+                    ),
+                ),
+                (
+                    "custodian",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="custody",
+                        to="portfolio.loanparty",
+                        verbose_name="管理人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '抵质押物',
-                'verbose_name_plural': '抵质押物',
-                'ordering': ['id'],
+                "verbose_name": "抵质押物",
+                "verbose_name_plural": "抵质押物",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Repayment',
+            name="Repayment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('paid_date', models.DateField(verbose_name='还款日期')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='还款金额')),
-                ('source', models.CharField(choices=[('import', '文件导入'), ('manual', '手工录入'), ('api', '接口')], max_length=8, verbose_name='来源')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='repayments', to='portfolio.importbatch')),
-                ('loan', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='repayments', to='portfolio.loan')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("paid_date", models.DateField(verbose_name="还款日期")),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="还款金额"),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("import", "文件导入"), ("manual", "手工录入"), ("api", "接口")],
+                        max_length=8,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="repayments",
+                        to="portfolio.importbatch",
+                    ),
+                ),
+                (
+                    "loan",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="repayments",
+                        to="portfolio.loan",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '还款记录',
-                'verbose_name_plural': '还款记录',
-                'ordering': ['loan', 'paid_date', 'id'],
+                "verbose_name": "还款记录",
+                "verbose_name_plural": "还款记录",
+                "ordering": ["loan", "paid_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ScheduleVersion',
+            name="ScheduleVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='版本')),
-                ('effective_date', models.DateField(verbose_name='生效日期')),
-                ('reason', models.CharField(choices=[('original', '原始计划'), ('correction', '数据更正'), ('restructuring', '还款计划调整')], default='original', max_length=16, verbose_name='原因')),
-                ('principal', models.DecimalField(decimal_places=2, max_digits=18)),
-                ('annual_rate', models.DecimalField(decimal_places=8, max_digits=12)),
-                ('term_months', models.PositiveSmallIntegerField()),
-                ('repayment_method', models.CharField(max_length=20)),
-                ('maturity_date', models.DateField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('loan', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='schedule_versions', to='portfolio.loan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="版本")),
+                ("effective_date", models.DateField(verbose_name="生效日期")),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("original", "原始计划"),
+                            ("correction", "数据更正"),
+                            ("restructuring", "还款计划调整"),
+                        ],
+                        default="original",
+                        max_length=16,
+                        verbose_name="原因",
+                    ),
+                ),
+                ("principal", models.DecimalField(decimal_places=2, max_digits=18)),
+                ("annual_rate", models.DecimalField(decimal_places=8, max_digits=12)),
+                ("term_months", models.PositiveSmallIntegerField()),
+                ("repayment_method", models.CharField(max_length=20)),
+                ("maturity_date", models.DateField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "loan",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="schedule_versions",
+                        to="portfolio.loan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '还款计划版本',
-                'verbose_name_plural': '还款计划版本',
-                'ordering': ['loan', 'number'],
+                "verbose_name": "还款计划版本",
+                "verbose_name_plural": "还款计划版本",
+                "ordering": ["loan", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Installment',
+            name="Installment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.PositiveSmallIntegerField(verbose_name='期数')),
-                ('due_date', models.DateField(verbose_name='应还日期')),
-                ('principal', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='本金')),
-                ('interest', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='利息')),
-                ('balance', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='剩余本金')),
-                ('version', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='installments', to='portfolio.scheduleversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.PositiveSmallIntegerField(verbose_name="期数")),
+                ("due_date", models.DateField(verbose_name="应还日期")),
+                (
+                    "principal",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="本金"),
+                ),
+                (
+                    "interest",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="利息"),
+                ),
+                (
+                    "balance",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="剩余本金"),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="installments",
+                        to="portfolio.scheduleversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'period'],
+                "ordering": ["version", "period"],
             },
         ),
         migrations.AddIndex(
-            model_name='loan',
-            index=models.Index(fields=['branch', 'status', '-disbursement_date'], name='portfolio_l_branch__a724c2_idx'),
+            model_name="loan",
+            index=models.Index(
+                fields=["branch", "status", "-disbursement_date"],
+                name="portfolio_l_branch__a724c2_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='loan',
-            index=models.Index(fields=['officer', 'status'], name='portfolio_l_officer_1a6d18_idx'),
+            model_name="loan",
+            index=models.Index(fields=["officer", "status"], name="portfolio_l_officer_1a6d18_idx"),
         ),
         migrations.AddIndex(
-            model_name='repayment',
-            index=models.Index(fields=['loan', 'paid_date'], name='portfolio_r_loan_id_95f997_idx'),
+            model_name="repayment",
+            index=models.Index(fields=["loan", "paid_date"], name="portfolio_r_loan_id_95f997_idx"),
         ),
         migrations.AddConstraint(
-            model_name='scheduleversion',
-            constraint=models.UniqueConstraint(fields=('loan', 'number'), name='schedule_version_unique_number'),
+            model_name="scheduleversion",
+            constraint=models.UniqueConstraint(
+                fields=("loan", "number"), name="schedule_version_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='installment',
-            constraint=models.UniqueConstraint(fields=('version', 'period'), name='installment_unique_period'),
+            model_name="installment",
+            constraint=models.UniqueConstraint(
+                fields=("version", "period"), name="installment_unique_period"
+            ),
         ),
     ]

@@ -88,6 +88,8 @@ class Loan(models.Model):
     first_unpaid_due = models.DateField(_("最早未还期限"), null=True, blank=True, db_index=True)
     # When the terms the follow-up plan depends on last changed.
     plan_changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # When the follow-up planner last planned this loan; re-planned when older than the above.
+    planned_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -287,7 +287,11 @@ def _upsert_borrowers(
             )
             continue
         phone_changed = bool(sealed_phone.hash) and borrower.phone_hash != sealed_phone.hash
-        if borrower.name == r.borrower_name and borrower.kind == r.borrower_type and not phone_changed:
+        if (
+            borrower.name == r.borrower_name
+            and borrower.kind == r.borrower_type
+            and not phone_changed
+        ):
             continue
         # Decrypting only for a change: an unchanged re-import of 100,000 rows decrypts nothing.
         before = {"name": borrower.name, "kind": borrower.kind, "phone": borrower.phone_masked}

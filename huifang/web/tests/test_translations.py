@@ -20,12 +20,20 @@ def test_every_english_entry_is_translated_and_not_fuzzy():
 
 
 def test_the_compiled_catalogue_matches_the_source():
-    po = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in polib.pofile(str(PO)) if not e.obsolete}
-    mo = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in polib.mofile(str(MO)) if e.msgid}
+    po = {
+        (e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural
+        for e in polib.pofile(str(PO))
+        if not e.obsolete
+    }
+    mo = {
+        (e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in polib.mofile(str(MO)) if e.msgid
+    }
     assert mo == po, "run `make messages` to recompile"
 
 
-@pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext (xgettext) is not installed")
+@pytest.mark.skipif(
+    shutil.which("xgettext") is None, reason="GNU gettext (xgettext) is not installed"
+)
 def test_no_string_in_the_code_is_missing_from_the_catalogue(tmp_path):
     # makemessages writes into the app's locale folder: run it on a copy.
     copy = tmp_path / "huifang"

@@ -1,0 +1,69 @@
+"""Reads of visits, always through the permission gate."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+
+from huifang.accounts.gate import branch_scope, has_perm
+from huifang.followups.models import Visit
+from huifang.followups.models.visits import OPEN_STATUSES
+
+
+def visits_for(user: Any) -> QuerySet[Visit]:
+    """Every visit the user may read: the branch scope of their loans."""
+    if not has_perm(user, "loan.read"):
+        return Visit.objects.none()
+    scope = branch_scope(user)
+    return Visit.objects.all() if scope is None else Visit.objects.filter(branch_id__in=scope)
+
+
+def visits_due_for(*, user: Any, on: date, days: int = 7) -> dict[str, QuerySet[Visit]]:
+    """An officer's due list: overdue, today, and the coming days — open visits assigned to them."""
+    mine = Visit.objects.filter(assignee_id=user.pk, status__in=OPEN_STATUSES).select_related(
+        "loan", "loan__borrower", "party"
+    )
+    return {
+        "overdue": mine.filter(due_date__lt=on).order_by("due_date", "pk"),
+        "today": mine.filter(due_date=on).order_by("pk"),
+        "upcoming": mine.filter(due_date__gt=on, due_date__lte=on + timedelta(days=days)).order_by(
+            "due_date", "pk"
+        ),
+    }
+
+
+def visit_for(
+    user: Any, visit_id: int, *, assign: bool = False, via: str = "web", ip: str | None = None
+) -> Visit:
+    """One visit, or PermissionDenied (audited) when it is outside the user's branches or rights."""
+    from django.http import Http404
+
+    from huifang.accounts.gate import deny, require
+
+    require(user, "visits.assign" if assign else "loan.read", via=via, ip=ip)
+    visit = (
+        Visit.objects.select_related("loan", "loan__borrower", "assignee", "party")
+        .filter(pk=visit_id)
+        .first()
+    )
+    if visit is None:
+        raise Http404(visit_id)
+    scope = branch_scope(user)
+    if scope is not None and visit.branch_id not in scope:
+        raise deny(
+            user,
+            what="visit outside the user's branches",
+            object_type="followups.visit",
+            object_id=str(visit_id),
+            via=via,
+            ip=ip,
+        )
+    return visit
+
+
+def branch_officers(branch_id: int) -> QuerySet:
+    from huifang.accounts.models import Role, User
+
+    return User.objects.filter(role=Role.OFFICER, is_active=True, branch_id=branch_id).order_by(
+        "username"
+    )
