@@ -77,17 +77,45 @@ def bench_import(loans: int, work: Path) -> list[tuple[str, str]]:
     return results
 
 
+def bench_planning(loans: int, work: Path) -> list[tuple[str, str]]:
+    """Each database in its own process (settings are read once per process)."""
+    results = []
+    targets = [("SQLite", f"sqlite:///{work / 'plan.sqlite3'}")]
+    if pg_database_reset(PG_URL):
+        targets.append(("PostgreSQL", PG_URL))
+    for _name, url in targets:
+        env = fresh_env(url, work)
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.plan_main", str(loans)],
+            env=env,
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout
+        results += [tuple(line.split("\t")) for line in out.splitlines() if "\t" in line]
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="make bench")
-    parser.add_argument("--loans", type=int, default=100_000)
+    parser.add_argument("--loans", type=int, default=100_000, help="loans for the import benchmark")
+    parser.add_argument(
+        "--plan-loans", type=int, default=1_000_000, help="loans for the planning benchmark"
+    )
+    parser.add_argument("--only", choices=["import", "planning"], help="run one benchmark")
     args = parser.parse_args()
     print(
         f"Huifang benchmarks — {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}"
     )
     with tempfile.TemporaryDirectory(prefix="huifang-bench-") as tmp:
-        for label, figure in bench_import(args.loans, Path(tmp)):
-            print(f"  {label:<62} {figure}")
+        if args.only in (None, "import"):
+            for label, figure in bench_import(args.loans, Path(tmp)):
+                print(f"  {label:<66} {figure}", flush=True)
+        if args.only in (None, "planning"):
+            for label, figure in bench_planning(args.plan_loans, Path(tmp)):
+                print(f"  {label:<66} {figure}", flush=True)
 
 
 if __name__ == "__main__":
