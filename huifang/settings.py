@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "huifang.accounts",
     "huifang.audit",
     "huifang.portfolio",
@@ -150,3 +152,8 @@ LOGGING = {
 
 # Follow-up planning: how many visits an officer is given on one day before colleagues share them.
 HUIFANG_DAILY_VISIT_CAPACITY = int(env_str("HUIFANG_DAILY_VISIT_CAPACITY", "20"))
+
+# Background jobs (the nightly planning run): Django's tasks API with the database
+# backend, so no broker is needed. Workers: `huifang db_worker` (several may run).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+HUIFANG_NIGHTLY_AT = env_str("HUIFANG_NIGHTLY_AT", "01:30")

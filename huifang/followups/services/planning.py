@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -41,6 +41,7 @@ VISIT_COLUMNS = (
     "updated_at",
 )
 ProgressCallback = Callable[[int], None]
+_PLANNING_LOCK = 7_270_912
 
 
 def loans_to_plan(*, full: bool = False):
@@ -105,6 +106,12 @@ def plan_followups(
 
 
 def _plan_chunk(ids, as_of: date, calendar, assigner: Assigner) -> tuple[int, int]:
+    if connection.vendor == "postgresql":
+        # Two runs at once (two workers, or a worker and a command) take turns chunk by
+        # chunk, so each sees the other's visits and neither plans a loan twice. SQLite's
+        # IMMEDIATE transactions serialise them already.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PLANNING_LOCK])
     now = timezone.now()
     loans = list(
         Loan.objects.filter(pk__in=ids).values_list(
