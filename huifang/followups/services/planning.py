@@ -20,6 +20,7 @@ from django.utils import timezone
 from huifang.audit.services import Actor, Change, record
 from huifang.followups.models import PlanningRun, Visit, VisitStatus
 from huifang.followups.planning import plan_loan
+from huifang.followups.policy import DEFAULT_POLICY
 from huifang.followups.services.assignment import Assigner
 from huifang.followups.services.calendar import load_calendar
 from huifang.lib.bulk import chunked, insert_rows
@@ -105,6 +106,18 @@ def plan_followups(
     return run
 
 
+def _stood_for(visit, kept: list[tuple], window: int) -> bool:
+    """A started or done visit of the same subject and kind stands for a planned one:
+    any such visit for once-only kinds, one within the collision window for periodic ones."""
+    role, party_id, kind, due, _channel = visit
+    for k_role, k_party, k_kind, k_due in kept:
+        if (k_role, k_party, k_kind) == (role, party_id, kind) and (
+            kind != "periodic" or abs((k_due - due).days) < window
+        ):
+            return True
+    return False
+
+
 def _plan_chunk(ids, as_of: date, calendar, assigner: Assigner) -> tuple[int, int]:
     if connection.vendor == "postgresql":
         # Two runs at once (two workers, or a worker and a command) take turns chunk by
@@ -135,7 +148,7 @@ def _plan_chunk(ids, as_of: date, calendar, assigner: Assigner) -> tuple[int, in
         guarantors[loan_id].append(party_id)
     replanned = [row[0] for row in loans if row[8] is not None]
     replaceable: dict[int, dict[tuple, tuple[int, int | None, date]]] = defaultdict(dict)
-    kept: dict[int, set[tuple]] = defaultdict(set)
+    kept: dict[int, list[tuple]] = defaultdict(list)
     if replanned:
         for (
             visit_id,
@@ -166,12 +179,14 @@ def _plan_chunk(ids, as_of: date, calendar, assigner: Assigner) -> tuple[int, in
                     assignee,
                     due,
                 )
-            elif status != VisitStatus.CANCELLED:
-                kept[loan_id].add((role, party_id, kind))
-                kept[loan_id].add((role, party_id, kind, due))
+            elif status not in (VisitStatus.PLANNED, VisitStatus.CANCELLED):
+                # Started, submitted or reviewed: stands for the new plan's visit of its kind.
+                # (A planned visit left overdue before as_of blocks nothing.)
+                kept[loan_id].append((role, party_id, kind, due))
 
     rows = []
     obsolete: list[int] = []
+    window = DEFAULT_POLICY.collision_days
     for loan_id, branch_id, officer_id, d, m, term, risk, borrower_kind, _planned in loans:
         plan = plan_loan(
             disbursement_date=d,
@@ -184,20 +199,17 @@ def _plan_chunk(ids, as_of: date, calendar, assigner: Assigner) -> tuple[int, in
             as_of=as_of,
         )
         existing = replaceable.pop(loan_id, {})
-        done = kept.get(loan_id, set())
-        for role, party_id, kind, due, channel in plan:
-            key = (role, party_id, kind, due, channel)
-            if key in existing:
-                existing.pop(key)  # unchanged: it stays, with its assignee
-                continue
-            # A visit already started or done stands for this one (once-only kinds by kind,
-            # periodic ones by date).
-            if (
-                (role, party_id, kind) in done
-                and kind != "periodic"
-                or (role, party_id, kind, due) in done
-            ):
-                continue
+        wanted = [v for v in plan if not _stood_for(v, kept.get(loan_id, ()), window)]
+        keys = {tuple(v) for v in wanted}
+        # Release what goes before assigning what comes, so a re-plan that keeps an
+        # officer's day unchanged does not push work to colleagues.
+        for key, (visit_id, assignee, due) in existing.items():
+            if key not in keys:
+                obsolete.append(visit_id)
+                assigner.release(assignee, due)
+        for role, party_id, kind, due, channel in wanted:
+            if (role, party_id, kind, due, channel) in existing:
+                continue  # unchanged: it stays, with its assignee
             assignee = assigner.assign(officer_id=officer_id, branch_id=branch_id, day=due)
             rows.append(
                 (
@@ -215,9 +227,6 @@ def _plan_chunk(ids, as_of: date, calendar, assigner: Assigner) -> tuple[int, in
                     now,
                 )
             )
-        for visit_id, assignee, due in existing.values():
-            obsolete.append(visit_id)
-            assigner.release(assignee, due)
     for stale in replaceable.values():  # loans whose new plan is empty
         for visit_id, assignee, due in stale.values():
             obsolete.append(visit_id)

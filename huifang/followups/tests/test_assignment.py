@@ -242,13 +242,6 @@ def test_an_inactive_officers_loan_goes_to_active_colleagues_only(jia):
     assert got <= {"o2", "o3"} and got
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: services/planning.py _plan_chunk assigns a loan's new visits before it "
-        "releases the visits they replace, so the replaced ones still fill the officer's day"
-    ),
-)
 def test_replanning_keeps_a_replaced_visit_with_the_officer_under_capacity(jia, settings):
     # given a capacity of one visit a day and a low-risk long-term loan of o1, planned:
     # every visit is o1's, the periodic ones online questionnaires

@@ -392,14 +392,6 @@ def test_maturity_change_keeps_a_started_pre_maturity_visit(db):
     assert visits_of("MAT-2").filter(kind="periodic", due_date=date(2026, 1, 15)).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: services/planning.py _plan_chunk counts a still-planned visit due before "
-        "as_of as 'kept' (started/done), so it suppresses the new plan's once-only visit "
-        "of the same kind"
-    ),
-)
 def test_maturity_extension_plans_a_new_pre_maturity_after_an_overdue_planned_one(db):
     # given a loan maturing 2026-01-15, planned, whose pre-maturity visit (2025-12-16) was
     # never started
@@ -661,14 +653,6 @@ def test_command_refuses_an_officer(db):
     assert "followups.plan" in denied.summary
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: services/planning.py _plan_chunk matches a started periodic visit to the new "
-        "plan by exact date only, so a periodic visit rolled by a calendar change is "
-        "planned again next to the started one"
-    ),
-)
 def test_calendar_change_does_not_double_a_started_visit(db):
     # given a planned high-risk loan (monthly visits) whose visit on Wednesday 2025-10-15
     # is in progress
@@ -690,14 +674,6 @@ def test_calendar_change_does_not_double_a_started_visit(db):
     assert list(near.values_list("pk", flat=True)) == [started.pk]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: a loan reopened by portfolio/services/state.py apply_state (closed -> active) "
-        "keeps plan_changed_at, so loans_to_plan never re-plans it and its visits stay "
-        "cancelled"
-    ),
-)
 def test_a_closed_loan_that_reopens_is_planned_again(db):
     # given a loan repaid in full and planned, so its future visits are cancelled
     import_loans(loan_row("REOPEN-1", "2024-01-15", 12, annual_rate="0", repayment_method="bullet"))

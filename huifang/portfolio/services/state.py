@@ -31,9 +31,11 @@ def apply_state(loan: Loan, state: dict) -> bool:
             changed = True
     if state["fully_repaid"] and loan.status == LoanStatus.ACTIVE:
         loan.status = LoanStatus.CLOSED
+        loan.plan_changed_at = timezone.now()  # its planned visits are cancelled next run
         changed = True
     elif not state["fully_repaid"] and loan.status == LoanStatus.CLOSED:
         loan.status = LoanStatus.ACTIVE  # a corrected schedule can reopen a loan
+        loan.plan_changed_at = timezone.now()  # and it is planned again
         changed = True
     return changed
 
@@ -75,6 +77,7 @@ def refresh_repayment_state(loan_ids: Iterable[int]) -> int:
                 "credit_balance",
                 "first_unpaid_due",
                 "status",
+                "plan_changed_at",
                 "updated_at",
             ],
         )
