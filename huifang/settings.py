@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "huifang.audit",
     "huifang.portfolio",
     "huifang.followups",
+    "huifang.notifications",
     "huifang.api",
     "huifang.web",
 ]
@@ -157,3 +158,8 @@ HUIFANG_DAILY_VISIT_CAPACITY = int(env_str("HUIFANG_DAILY_VISIT_CAPACITY", "20")
 # backend, so no broker is needed. Workers: `huifang db_worker` (several may run).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 HUIFANG_NIGHTLY_AT = env_str("HUIFANG_NIGHTLY_AT", "01:30")
+# Reminders of visits coming due: how many days ahead (in-app and email).
+HUIFANG_REMINDER_DAYS = int(env_str("HUIFANG_REMINDER_DAYS", "2"))
+DEFAULT_FROM_EMAIL = env_str("HUIFANG_FROM_EMAIL", "huifang@localhost")
+EMAIL_HOST = env_str("HUIFANG_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env_str("HUIFANG_EMAIL_PORT", "25"))

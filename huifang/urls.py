@@ -4,4 +4,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("huifang.api.urls")),
     path("", include("huifang.web.urls")),
+    path("", include("huifang.followups.urls")),
+    path("", include("huifang.notifications.urls")),
 ]

@@ -12,6 +12,8 @@ from huifang.accounts.models import Role
 from huifang.api.api import api
 from huifang.audit.models import AuditEvent
 from huifang.followups.models import Visit
+from huifang.followups.policy import DEFAULT_POLICY
+from huifang.followups.policy_data import policy_to_data
 from huifang.portfolio.models import Loan, Repayment
 
 OF, RV, RM, AD, AU = Role.OFFICER, Role.REVIEWER, Role.RISK_MANAGER, Role.ADMIN, Role.AUDITOR
@@ -19,6 +21,8 @@ EVERYONE = {OF, RV, RM, AD, AU}
 
 # (method, path, body, roles allowed for branch B's loan when the user sits in branch A)
 LOAN_B = "B-0001"
+# The default follow-up policy (id 1, from the data migration), edited: a 20-day window.
+POLICY_EDIT = {**policy_to_data(DEFAULT_POLICY), "collision_days": 20}
 API_CASES = [
     ("GET", f"/api/v1/loans/{LOAN_B}", None, {RM, AD, AU}),
     ("PATCH", f"/api/v1/loans/{LOAN_B}", {"risk_level": "high"}, {RM, AD}),
@@ -49,6 +53,12 @@ API_CASES = [
     ("GET", "/api/v1/calendar", None, EVERYONE),
     ("POST", "/api/v1/calendar", {"day": "2030-01-02", "working": False}, {AD}),
     ("GET", "/api/v1/policy", None, EVERYONE),
+    ("GET", "/api/v1/policies", None, EVERYONE),
+    ("POST", "/api/v1/policies", {"product": "经营贷"}, {AD}),
+    ("GET", "/api/v1/policies/1", None, EVERYONE),
+    ("GET", "/api/v1/policies/1/versions/1", None, EVERYONE),
+    ("POST", "/api/v1/policies/1/versions", {"data": POLICY_EDIT}, {AD}),
+    ("POST", "/api/v1/policies/1/preview", {"loan_no": LOAN_B, "data": POLICY_EDIT}, {AD}),
     ("GET", "/api/v1/planning-runs", None, {RM, AD}),
     ("GET", "/api/v1/docs", None, EVERYONE),
     ("GET", "/api/v1/", None, set()),  # the API root: not found, for everyone
@@ -65,6 +75,8 @@ def _route_of(path: str) -> str:
         .replace("999999", "<token_id>")
         .replace("imports/repayments", "imports/<kind>")
         .replace("{visit_b}", "<visit_id>")
+        .replace("policies/1", "policies/<policy_id>")
+        .replace("versions/1", "versions/<number>")
     )
 
 
@@ -191,6 +203,23 @@ WEB_CASES = [
     ("POST", "/imports/999999/discard/", {}, set()),
     ("GET", "/audit/", None, {AD, AU}),
     ("POST", "/audit/verify/", {}, {AD, AU}),
+    ("GET", "/visits/", None, EVERYONE),
+    ("GET", "/visits/branch/", None, {RV, RM, AD}),
+    ("GET", "/visits/calendar/", None, EVERYONE),
+    ("GET", "/visits/calendar/?scope=branch&month=2025-03", None, EVERYONE),
+    ("POST", "/visits/{visit_b}/assign/", {"assignee": ""}, {RM, AD}),
+    ("GET", "/calendar/", None, {AD}),
+    ("POST", "/calendar/", {"day": "2030-01-02", "working": "0"}, {AD}),
+    ("POST", "/calendar/2030-01-02/delete/", {}, {AD}),
+    ("GET", "/inbox/", None, EVERYONE),
+    ("POST", "/inbox/read/", {}, EVERYONE),
+    ("GET", "/policies/", None, {AD}),
+    ("GET", "/policies/new/", None, {AD}),
+    ("POST", "/policies/new/", {"product": "经营贷"}, {AD}),
+    ("GET", "/policies/1/", None, {AD}),
+    ("GET", "/policies/1/versions/1/", None, {AD}),
+    ("GET", "/policies/1/edit/", None, {AD}),
+    ("POST", "/policies/1/edit/", {"loan_no": LOAN_B, "preview": "1"}, {AD}),
     ("GET", "/account/tokens/", None, EVERYONE),
     ("POST", "/account/tokens/999999/revoke/", {}, set()),
     ("GET", "/logout/", None, set()),  # logging out is a POST
@@ -202,16 +231,24 @@ PUBLIC = {"login/", "i18n/"}
 def _web_route_of(path: str) -> str:
     return (
         path.lstrip("/")
+        .split("?")[0]
         .replace(LOAN_B, "<path:loan_no>")
         .replace("999999", "<int:batch_id>", 1)
         .replace("loans.xlsx", "<str:kind>.xlsx")
+        .replace("{visit_b}", "<int:visit_id>")
+        .replace("2030-01-02", "<isodate:day>")
+        .replace("policies/1/versions/1/", "policies/<int:policy_id>/versions/<int:number>/")
+        .replace("policies/1/", "policies/<int:policy_id>/")
     )
 
 
 def test_the_matrix_names_every_web_page():
+    from huifang.followups import urls as followups_urls
+    from huifang.notifications import urls as notification_urls
     from huifang.web import urls
 
-    routes = {str(p.pattern) for p in urls.urlpatterns} - PUBLIC
+    patterns = [*urls.urlpatterns, *followups_urls.urlpatterns, *notification_urls.urlpatterns]
+    routes = {str(p.pattern) for p in patterns} - PUBLIC
     covered = {_web_route_of(path) for _, path, _, _ in WEB_CASES}
     covered = {
         c.replace("account/tokens/<int:batch_id>", "account/tokens/<int:token_id>") for c in covered
@@ -229,6 +266,8 @@ def test_web_matrix(two_branches, client, role, method, path, data, allowed):
     loan_b = Loan.objects.get(loan_no=LOAN_B)
     before = (loan_b.risk_level, Repayment.objects.count())
 
+    visit_b = Visit.objects.filter(loan__loan_no=LOAN_B).order_by("pk").first()
+    path = path.replace("{visit_b}", str(visit_b.pk))
     response = client.post(path, data) if method == "POST" else client.get(path)
 
     if role in allowed:

@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "followups.plan": frozenset({RM, AD}),
     "visits.assign": frozenset({RV, RM, AD}),
     "calendar.manage": frozenset({AD}),
+    "policy.manage": frozenset({AD}),
 }
 
 # Roles that see every branch whatever their own branch is.

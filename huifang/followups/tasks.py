@@ -15,23 +15,25 @@ from django_tasks_db.models import DBTaskResult
 
 from huifang.audit.services import Actor
 from huifang.followups.services.planning import plan_followups
+from huifang.followups.services.reminders import send_visit_reminders
 
 NIGHTLY_PATH = "huifang.followups.tasks.nightly_plan"
 
 
 @task()
 def nightly_plan() -> dict[str, Any]:
+    today = timezone.localdate()
     run = plan_followups(
-        as_of=timezone.localdate(),
-        actor=Actor(user_id=None, name="system", via="task"),
-        trigger="task",
+        as_of=today, actor=Actor(user_id=None, name="system", via="task"), trigger="task"
     )
+    reminded = send_visit_reminders(on=today)
     schedule_nightly()
     return {
         "run": run.pk,
         "loans": run.loans_planned,
         "created": run.visits_created,
         "removed": run.visits_removed,
+        "reminded": reminded,
     }
 
 

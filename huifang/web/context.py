@@ -1,14 +1,21 @@
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 
 from huifang.accounts.gate import has_perm
+from huifang.followups.selectors import visits_due_for
+from huifang.notifications.services import unread_count
 
 # URL name prefix -> the navigation section it belongs to.
 SECTIONS = (
+    ("visit_", "visits"),
     ("loan_", "loans"),
     ("repayment_", "loans"),
     ("import_", "imports"),
     ("audit_", "audit"),
+    ("calendar_", "calendar"),
+    ("policy_", "policies"),
+    ("inbox", "inbox"),
     ("token_", "tokens"),
 )
 
@@ -23,8 +30,18 @@ def huifang(request: HttpRequest) -> dict:
         "institution_name": settings.HUIFANG_INSTITUTION_NAME,
         "nav": {
             "section": next((s for prefix, s in SECTIONS if url_name.startswith(prefix)), ""),
+            # The red badge at 我的回访: one COUNT over the (assignee, status, due_date) index.
+            "overdue_visits": (
+                visits_due_for(user=user, on=timezone.localdate())["overdue"].count()
+                if signed_in and has_perm(user, "loan.read")
+                else 0
+            ),
+            "assign": signed_in and has_perm(user, "visits.assign"),
             "import": signed_in and has_perm(user, "portfolio.import"),
             "audit": signed_in and has_perm(user, "audit.read"),
+            "calendar": signed_in and has_perm(user, "calendar.manage"),
             "tokens": signed_in and has_perm(user, "api.token"),
+            "policies": signed_in and has_perm(user, "policy.manage"),
+            "unread": unread_count(user) if signed_in and user is not None else 0,
         },
     }

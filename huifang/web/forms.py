@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huifang.accounts.models import Branch, Role, User
+from huifang.followups.models.visits import VisitChannel, VisitKind
 from huifang.portfolio.models import (
     ImportBatch,
     Loan,
@@ -245,4 +246,111 @@ class TokenCreateForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"placeholder": _("例如：核心系统对接")}),
         error_messages={"required": _("请填写令牌名称，便于日后识别")},
+    )
+
+
+UNASSIGNED = "none"  # the assignee filter's value for visits nobody holds
+
+
+class VisitFilterForm(forms.Form):
+    """Channel and kind: the filters of 我的回访, applied to all three of its lists."""
+
+    channel = forms.ChoiceField(label=_("渠道"), required=False, choices=ANY + VisitChannel.choices)
+    kind = forms.ChoiceField(label=_("回访类型"), required=False, choices=ANY + VisitKind.choices)
+
+    def filter(self, visits: QuerySet) -> QuerySet:
+        self.is_valid()  # a bad value is shown at its field; the others still filter
+        data = self.cleaned_data
+        if data.get("channel"):
+            visits = visits.filter(channel=data["channel"])
+        if data.get("kind"):
+            visits = visits.filter(kind=data["kind"])
+        return visits
+
+
+class BranchVisitFilterForm(VisitFilterForm):
+    """The filters of the branch's open visits; branch and officer choices come from the scope."""
+
+    branch = forms.TypedChoiceField(label=_("机构"), required=False, coerce=int, empty_value=None)
+    assignee = forms.ChoiceField(label=_("负责人"), required=False)
+    date_from = forms.DateField(
+        label=_("起始日期"), required=False, widget=DATE_WIDGET, error_messages=DATE_ERRORS
+    )
+    date_to = forms.DateField(
+        label=_("截止日期"), required=False, widget=DATE_WIDGET, error_messages=DATE_ERRORS
+    )
+    field_order = ["branch", "assignee", "date_from", "date_to", "kind", "channel"]
+
+    def __init__(self, *args, branches: list[Branch], officers: list[User], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "branch").choices = ANY + [(b.pk, b.name) for b in branches]
+        several = len(branches) > 1
+        choice_field(self, "assignee").choices = [
+            *ANY,
+            (UNASSIGNED, _("未分配")),
+            *(
+                (
+                    str(u.pk),
+                    user_label(u.display_name, u.username)
+                    + (f" · {u.branch.name}" if several and u.branch else ""),
+                )
+                for u in officers
+            ),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("截止日期不能早于起始日期"))
+        return data
+
+    def filter(self, visits: QuerySet) -> QuerySet:
+        visits = super().filter(visits)
+        data = self.cleaned_data
+        if data.get("branch"):
+            visits = visits.filter(branch_id=data["branch"])
+        if data.get("assignee") == UNASSIGNED:
+            visits = visits.filter(assignee__isnull=True)
+        elif data.get("assignee"):
+            visits = visits.filter(assignee_id=int(data["assignee"]))
+        if data.get("date_from"):
+            visits = visits.filter(due_date__gte=data["date_from"])
+        if data.get("date_to"):
+            visits = visits.filter(due_date__lte=data["date_to"])
+        return visits
+
+
+class VisitAssignForm(forms.Form):
+    """Who should do a visit: any user by id here; visit_assign decides who is eligible."""
+
+    assignee = forms.ModelChoiceField(
+        label=_("负责人"),
+        queryset=User.objects.all(),
+        required=False,
+        error_messages={"invalid_choice": _("所选人员不存在")},
+    )
+
+
+class CalendarEntryForm(forms.Form):
+    day = forms.DateField(label=_("日期"), widget=DATE_WIDGET, error_messages=DATE_ERRORS)
+    working = forms.TypedChoiceField(
+        label=_("这一天是"),
+        choices=[("0", _("休息日")), ("1", _("工作日"))],
+        coerce=lambda value: value == "1",
+        initial="0",
+        widget=forms.RadioSelect,
+    )
+    notice = forms.BooleanField(
+        label=_("国务院通知"),
+        required=False,
+        help_text=_(
+            "勾选表示该条目抄录自国务院办公厅的放假安排通知。某一年度录入了通知中的日期后，该年度不再是暂定。"
+        ),
+    )
+    note = forms.CharField(
+        label=_("说明"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("例如：春节调休上班、本机构年会")}),
     )

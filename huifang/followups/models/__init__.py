@@ -1,5 +1,6 @@
 from huifang.followups.models.calendar import CalendarEntry
 from huifang.followups.models.planning import PlanningRun
+from huifang.followups.models.policies import FollowupPolicy, PolicyVersion
 from huifang.followups.models.visits import (
     Absence,
     SubjectRole,
@@ -12,7 +13,9 @@ from huifang.followups.models.visits import (
 __all__ = [
     "Absence",
     "CalendarEntry",
+    "FollowupPolicy",
     "PlanningRun",
+    "PolicyVersion",
     "SubjectRole",
     "Visit",
     "VisitChannel",

@@ -20,9 +20,9 @@ from django.utils import timezone
 from huifang.audit.services import Actor, Change, record
 from huifang.followups.models import PlanningRun, Visit, VisitStatus
 from huifang.followups.planning import plan_loan
-from huifang.followups.policy import DEFAULT_POLICY
 from huifang.followups.services.assignment import Assigner
 from huifang.followups.services.calendar import load_calendar
+from huifang.followups.services.policies import PolicyBook
 from huifang.lib.bulk import chunked, insert_rows
 from huifang.portfolio.models import Loan, LoanParty, LoanStatus, PartyRole
 
@@ -67,10 +67,11 @@ def plan_followups(
     )
     calendar = load_calendar()
     assigner = Assigner()
+    book = PolicyBook()  # each loan is planned with its product's policy
     loan_ids = list(loans_to_plan(full=full).order_by("pk").values_list("pk", flat=True))
     for ids in chunked(loan_ids, chunk_loans):
         with transaction.atomic():
-            created, removed = _plan_chunk(ids, as_of, calendar, assigner)
+            created, removed = _plan_chunk(ids, as_of, calendar, assigner, book)
         run.loans_planned += len(ids)
         run.visits_created += created
         run.visits_removed += removed
@@ -118,7 +119,9 @@ def _stood_for(visit, kept: list[tuple], window: int) -> bool:
     return False
 
 
-def _plan_chunk(ids, as_of: date, calendar, assigner: Assigner) -> tuple[int, int]:
+def _plan_chunk(
+    ids, as_of: date, calendar, assigner: Assigner, book: PolicyBook
+) -> tuple[int, int]:
     if connection.vendor == "postgresql":
         # Two runs at once (two workers, or a worker and a command) take turns chunk by
         # chunk, so each sees the other's visits and neither plans a loan twice. SQLite's
@@ -126,6 +129,7 @@ def _plan_chunk(ids, as_of: date, calendar, assigner: Assigner) -> tuple[int, in
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PLANNING_LOCK])
     now = timezone.now()
+    book.refresh()
     loans = list(
         Loan.objects.filter(pk__in=ids).values_list(
             "pk",
@@ -137,6 +141,7 @@ def _plan_chunk(ids, as_of: date, calendar, assigner: Assigner) -> tuple[int, in
             "risk_level",
             "borrower__kind",
             "planned_at",
+            "product",
         )
     )
     guarantors: dict[int, list[int]] = defaultdict(list)
@@ -186,8 +191,8 @@ def _plan_chunk(ids, as_of: date, calendar, assigner: Assigner) -> tuple[int, in
 
     rows = []
     obsolete: list[int] = []
-    window = DEFAULT_POLICY.collision_days
-    for loan_id, branch_id, officer_id, d, m, term, risk, borrower_kind, _planned in loans:
+    for loan_id, branch_id, officer_id, d, m, term, risk, borrower_kind, _planned, product in loans:
+        policy = book.for_product(product)
         plan = plan_loan(
             disbursement_date=d,
             maturity_date=m,
@@ -196,41 +201,46 @@ def _plan_chunk(ids, as_of: date, calendar, assigner: Assigner) -> tuple[int, in
             borrower_type=borrower_kind,
             guarantor_ids=guarantors.get(loan_id, ()),
             calendar=calendar,
+            policy=policy,
             as_of=as_of,
         )
         existing = replaceable.pop(loan_id, {})
-        wanted = [v for v in plan if not _stood_for(v, kept.get(loan_id, ()), window)]
+        wanted = [
+            v for v in plan if not _stood_for(v, kept.get(loan_id, []), policy.collision_days)
+        ]
         keys = {tuple(v) for v in wanted}
         # Release what goes before assigning what comes, so a re-plan that keeps an
         # officer's day unchanged does not push work to colleagues.
-        for key, (visit_id, assignee, due) in existing.items():
+        for key, (old_id, old_assignee, old_due) in existing.items():
             if key not in keys:
-                obsolete.append(visit_id)
-                assigner.release(assignee, due)
-        for role, party_id, kind, due, channel in wanted:
-            if (role, party_id, kind, due, channel) in existing:
+                obsolete.append(old_id)
+                assigner.release(old_assignee, old_due)
+        for visit in wanted:
+            if tuple(visit) in existing:
                 continue  # unchanged: it stays, with its assignee
-            assignee = assigner.assign(officer_id=officer_id, branch_id=branch_id, day=due)
+            new_assignee = assigner.assign(
+                officer_id=officer_id, branch_id=branch_id, day=visit.due_date
+            )
             rows.append(
                 (
                     loan_id,
                     branch_id,
-                    role,
-                    party_id,
-                    kind,
-                    due,
-                    channel,
+                    visit.subject_role,
+                    visit.subject_ref,
+                    visit.kind,
+                    visit.due_date,
+                    visit.channel,
                     VisitStatus.PLANNED,
-                    assignee,
+                    new_assignee,
                     True,
                     now,
                     now,
                 )
             )
     for stale in replaceable.values():  # loans whose new plan is empty
-        for visit_id, assignee, due in stale.values():
-            obsolete.append(visit_id)
-            assigner.release(assignee, due)
+        for stale_id, stale_assignee, stale_due in stale.values():
+            obsolete.append(stale_id)
+            assigner.release(stale_assignee, stale_due)
     for batch in chunked(obsolete, 2000):
         Visit.objects.filter(pk__in=batch).delete()
     insert_rows(Visit._meta.db_table, VISIT_COLUMNS, rows, datetime_columns=(10, 11))

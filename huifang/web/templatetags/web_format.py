@@ -1,5 +1,6 @@
 """Display of money, rates and days past due in the pages."""
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django import template
@@ -63,7 +64,19 @@ def status_class(status: str) -> str:
         "applied": "badge-ok",
         "rejected": "badge-danger",
         "discarded": "badge-muted",
+        # visits
+        "planned": "badge-info",
+        "in_progress": "badge-warn",
+        "submitted": "badge-info",
+        "returned": "badge-warn-red",
+        "approved": "badge-ok",
     }.get(status, "")
+
+
+@register.filter
+def days_late(due: date, today: date) -> int:
+    """Whole days from a due date to today: how late an open visit is."""
+    return (today - due).days
 
 
 @register.filter

@@ -3,7 +3,8 @@
 import csv
 import io
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -12,6 +13,7 @@ from stdnum.cn import ric
 from huifang.accounts.gate import SYSTEM
 from huifang.accounts.models import Branch, Role, User
 from huifang.audit.services import Actor
+from huifang.followups.services.planning import plan_followups
 from huifang.portfolio.models import Loan
 from huifang.portfolio.services.imports import import_file
 
@@ -166,3 +168,58 @@ def login(client):
         return client
 
     return sign_in
+
+
+# --- follow-up visits ----------------------------------------------------------------------------
+
+VISITS_TODAY = date(2025, 6, 16)  # a Monday; 2025-05-31..06-02 is the Dragon Boat holiday
+PLANNED_AS_OF = date(2025, 5, 1)
+
+
+def borrower_id(n: int) -> str:
+    return resident_id(f"110101198502{n:02}321")
+
+
+def visit_loans() -> list[dict[str, str]]:
+    """Loans whose first visits fall around VISITS_TODAY (followup-policy.md: first = D + 30 days)."""
+    return [
+        # first: 06-01 (Sunday, in the holiday) -> 06-03: overdue
+        loan_row(loan_no="V-A-01", borrower_name="陈一", borrower_id_no=borrower_id(1),
+                 disbursement_date="2025-05-02"),
+        # first: 06-08 (Sunday) -> 06-09: overdue
+        loan_row(loan_no="V-A-02", borrower_name="陈二", borrower_id_no=borrower_id(2),
+                 disbursement_date="2025-05-09"),
+        # first: 06-16: today
+        loan_row(loan_no="V-A-03", borrower_name="陈三", borrower_id_no=borrower_id(3),
+                 disbursement_date="2025-05-17"),
+        # first: 06-19, on site (an enterprise): in the coming week
+        loan_row(loan_no="V-A-04", borrower_name="北京宏达贸易有限公司",
+                 borrower_type="enterprise", borrower_id_no=CREDIT_CODE,
+                 borrower_phone="010-62345678", disbursement_date="2025-05-20"),
+        # d90: 06-16 for the borrower and for the guarantor: today
+        loan_row(loan_no="V-A-05", borrower_name="陈五", borrower_id_no=borrower_id(5),
+                 disbursement_date="2025-03-18", guarantor_name="周保",
+                 guarantor_id_no=ID_GUARANTOR, guarantor_phone="13800003333"),
+        # another officer of branch A, and an officer of branch B: 06-03, overdue
+        loan_row(loan_no="V-A-06", borrower_name="陈六", borrower_id_no=borrower_id(6),
+                 disbursement_date="2025-05-02", officer="officer_a2"),
+        loan_row(loan_no="V-B-01", borrower_name="林七", borrower_id_no=borrower_id(7),
+                 disbursement_date="2025-05-02", branch="上海分行", officer="officer_b"),
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def frozen_today(time_machine):
+    # The clock ticks on from 10:00, so that a change made after planning is seen as later.
+    time_machine.move_to(
+        datetime.combine(VISITS_TODAY, time(10, 0), tzinfo=ZoneInfo("Asia/Shanghai")), tick=True
+    )
+    return VISITS_TODAY
+
+
+@pytest.fixture
+def planned(frozen_today, portfolio) -> Portfolio:
+    """The portfolio with the loans above, its visits planned from 2025-05-01, on 2025-06-16."""
+    import_loans(visit_loans())
+    plan_followups(as_of=PLANNED_AS_OF, actor=SYSTEM_ACTOR)
+    return portfolio
