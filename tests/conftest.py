@@ -39,6 +39,12 @@ def two_branches(db):
         )
         for role in ROLES
     }
+    User.objects.create_user(
+        username="officer_b",
+        password=PASSWORD,
+        role=Role.OFFICER,
+        branch=Branch.objects.get(name="乙分行"),
+    )
     # Follow-up visits for both loans, assigned to nobody (no officer named in the file).
     plan_followups(as_of=date(2025, 1, 1), actor=Actor(user_id=None, name="system", via="command"))
     return users

@@ -50,6 +50,14 @@ API_CASES = [
     ("GET", "/api/v1/visits", None, EVERYONE),
     ("GET", "/api/v1/visits/due", None, EVERYONE),
     ("POST", "/api/v1/visits/{visit_b}/assign", {"assignee": None}, {RM, AD}),
+    ("GET", "/api/v1/absences", None, {RV, RM, AD}),
+    (
+        "POST",
+        "/api/v1/absences",
+        {"user": "officer_b", "start": "2025-03-01", "end": "2025-03-05"},
+        {RM, AD},
+    ),
+    ("DELETE", "/api/v1/absences/999999", None, set()),
     ("GET", "/api/v1/calendar", None, EVERYONE),
     ("POST", "/api/v1/calendar", {"day": "2030-01-02", "working": False}, {AD}),
     ("GET", "/api/v1/policy", None, EVERYONE),
@@ -72,7 +80,8 @@ def _route_of(path: str) -> str:
     return (
         path.removeprefix("/api/v1/")
         .replace(LOAN_B, "<loan_no>")
-        .replace("999999", "<token_id>")
+        .replace("tokens/999999", "tokens/<token_id>")
+        .replace("absences/999999", "absences/<absence_id>")
         .replace("imports/repayments", "imports/<kind>")
         .replace("{visit_b}", "<visit_id>")
         .replace("policies/1", "policies/<policy_id>")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from huifang.accounts.gate import require
+from huifang.accounts.gate import deny, in_scope, require
 from huifang.accounts.models import User
 from huifang.api.common import api_actor, api_user, ip
 from huifang.followups.calendar import package_official_years
@@ -21,7 +21,8 @@ from huifang.followups.models import (
     Visit,
 )
 from huifang.followups.policy_data import policy_to_data
-from huifang.followups.selectors import visit_for, visits_due_for, visits_for
+from huifang.followups.selectors import absences_for, visit_for, visits_due_for, visits_for
+from huifang.followups.services.absences import absence_add, absence_delete
 from huifang.followups.services.calendar import calendar_entry_set, load_calendar
 from huifang.followups.services.policies import (
     active_version,
@@ -339,3 +340,64 @@ def preview_policy(request: HttpRequest, policy_id: int, payload: PreviewIn) -> 
 def list_runs(request: HttpRequest) -> Any:
     require(request.user, "followups.plan", via="api", ip=ip(request))
     return PlanningRun.objects.order_by("-started_at")
+
+
+class AbsenceIn(Schema):
+    user: str
+    start: date
+    end: date
+    reason: str = ""
+
+
+class AbsenceOut(Schema):
+    id: int
+    user: str
+    start: date
+    end: date
+    reason: str
+
+    @staticmethod
+    def resolve_user(obj: Any) -> str:
+        return obj.user.username
+
+
+class AbsenceCreated(AbsenceOut):
+    visits_moved: int
+
+
+@router.get("/absences", response=list[AbsenceOut], summary="客户经理休假")
+def list_absences(request: HttpRequest) -> Any:
+    require(request.user, "visits.assign", via="api", ip=ip(request))
+    return list(absences_for(request.user)[:500])
+
+
+@router.post("/absences", response={201: AbsenceCreated}, summary="登记休假（其间回访转给同事）")
+def add_absence(request: HttpRequest, payload: AbsenceIn) -> Any:
+    require(request.user, "visits.assign", via="api", ip=ip(request))
+    officer = get_object_or_404(User, username=payload.user)
+    if not in_scope(request.user, officer.branch_id or 0):
+        raise deny(
+            request.user,
+            what="absence outside the user's branches",
+            object_type="accounts.user",
+            object_id=officer.username,
+            via="api",
+            ip=ip(request),
+        )
+    absence, moved = absence_add(
+        officer=officer,
+        start=payload.start,
+        end=payload.end,
+        reason=payload.reason,
+        actor=api_actor(request),
+    )
+    absence.visits_moved = moved  # type: ignore[attr-defined]
+    return Status(201, absence)
+
+
+@router.delete("/absences/{absence_id}", response={204: None}, summary="撤销休假")
+def delete_absence(request: HttpRequest, absence_id: int) -> Any:
+    require(request.user, "visits.assign", via="api", ip=ip(request))
+    absence = get_object_or_404(absences_for(request.user), pk=absence_id)
+    absence_delete(absence=absence, actor=api_actor(request))
+    return Status(204, None)

@@ -67,3 +67,14 @@ def branch_officers(branch_id: int) -> QuerySet:
     return User.objects.filter(role=Role.OFFICER, is_active=True, branch_id=branch_id).order_by(
         "username"
     )
+
+
+def absences_for(user: Any) -> QuerySet:
+    """Absences of the officers in the user's branches (supervisors)."""
+    from huifang.followups.models import Absence
+
+    if not has_perm(user, "visits.assign"):
+        return Absence.objects.none()
+    scope = branch_scope(user)
+    qs = Absence.objects.select_related("user", "user__branch").order_by("-start")
+    return qs if scope is None else qs.filter(user__branch_id__in=scope)
