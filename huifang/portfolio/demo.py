@@ -351,4 +351,8 @@ def load_demo(*, loans: int = 300, seed: int = 2026) -> tuple[list[DemoAccount],
             for paid_on, amount in payments_for(loan, today, rng)
         ]
         record_repayments(entries, actor=actor, by=None, source="import")
+    # Follow-up visits from a month ago on, so that the due lists show some overdue work.
+    from huifang.followups.services.planning import plan_followups
+
+    plan_followups(as_of=today - timedelta(days=30), actor=actor, trigger="demo")
     return accounts, len(records)
