@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("huifang.web.urls")),
     path("", include("huifang.followups.urls")),
     path("", include("huifang.notifications.urls")),
+    path("", include("huifang.accounts.urls")),
 ]

@@ -34,7 +34,8 @@ def test_demo_builds_a_portfolio_with_repayments_visits_and_an_intact_audit_trai
     assert Loan.objects.count() == 60
     assert Repayment.objects.exists()
     assert Visit.objects.filter(assignee__isnull=False).exists()
-    if connection.vendor == "sqlite":  # an earlier transactional test may have left its purge permit
+    # An earlier transactional test may have left its purge permit (SQLite).
+    if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM audit_purge_permit")
     assert verify_audit().ok

@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from huifang.accounts.models import Role
+from huifang.accounts.models import Role, User
 from huifang.api.api import api
 from huifang.audit.models import AuditEvent
 from huifang.followups.models import Visit
@@ -229,6 +229,25 @@ WEB_CASES = [
     ("GET", "/policies/1/versions/1/", None, {AD}),
     ("GET", "/policies/1/edit/", None, {AD}),
     ("POST", "/policies/1/edit/", {"loan_no": LOAN_B, "preview": "1"}, {AD}),
+    ("GET", "/users/", None, {AD}),
+    ("GET", "/users/?role=officer", None, {AD}),
+    ("GET", "/users/new/", None, {AD}),
+    (
+        "POST",
+        "/users/new/",
+        {
+            "username": "reviewer_c",
+            "role": "reviewer",
+            "branch": "",
+            "password1": "Matrix-new-user-2026",
+            "password2": "Matrix-new-user-2026",
+        },
+        {AD},
+    ),
+    ("GET", "/users/{user_b}/", None, {AD}),
+    ("POST", "/users/{user_b}/", {"role": "reviewer", "is_active": "on"}, {AD}),
+    ("GET", "/branches/", None, {AD}),
+    ("POST", "/branches/", {"name": "丙分行", "code": "C"}, {AD}),
     ("GET", "/account/tokens/", None, EVERYONE),
     ("POST", "/account/tokens/999999/revoke/", {}, set()),
     ("GET", "/logout/", None, set()),  # logging out is a POST
@@ -245,6 +264,7 @@ def _web_route_of(path: str) -> str:
         .replace("999999", "<int:batch_id>", 1)
         .replace("loans.xlsx", "<str:kind>.xlsx")
         .replace("{visit_b}", "<int:visit_id>")
+        .replace("{user_b}", "<int:user_id>")
         .replace("2030-01-02", "<isodate:day>")
         .replace("policies/1/versions/1/", "policies/<int:policy_id>/versions/<int:number>/")
         .replace("policies/1/", "policies/<int:policy_id>/")
@@ -252,11 +272,17 @@ def _web_route_of(path: str) -> str:
 
 
 def test_the_matrix_names_every_web_page():
+    from huifang.accounts import urls as accounts_urls
     from huifang.followups import urls as followups_urls
     from huifang.notifications import urls as notification_urls
     from huifang.web import urls
 
-    patterns = [*urls.urlpatterns, *followups_urls.urlpatterns, *notification_urls.urlpatterns]
+    patterns = [
+        *urls.urlpatterns,
+        *followups_urls.urlpatterns,
+        *notification_urls.urlpatterns,
+        *accounts_urls.urlpatterns,
+    ]
     routes = {str(p.pattern) for p in patterns} - PUBLIC
     covered = {_web_route_of(path) for _, path, _, _ in WEB_CASES}
     covered = {
@@ -276,7 +302,8 @@ def test_web_matrix(two_branches, client, role, method, path, data, allowed):
     before = (loan_b.risk_level, Repayment.objects.count())
 
     visit_b = Visit.objects.filter(loan__loan_no=LOAN_B).order_by("pk").first()
-    path = path.replace("{visit_b}", str(visit_b.pk))
+    user_b = User.objects.get(username="officer_b")
+    path = path.replace("{visit_b}", str(visit_b.pk)).replace("{user_b}", str(user_b.pk))
     response = client.post(path, data) if method == "POST" else client.get(path)
 
     if role in allowed:

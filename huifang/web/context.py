@@ -17,6 +17,8 @@ SECTIONS = (
     ("policy_", "policies"),
     ("inbox", "inbox"),
     ("token_", "tokens"),
+    ("user_", "users"),
+    ("branch_", "users"),
 )
 
 
@@ -42,6 +44,7 @@ def huifang(request: HttpRequest) -> dict:
             "calendar": signed_in and has_perm(user, "calendar.manage"),
             "tokens": signed_in and has_perm(user, "api.token"),
             "policies": signed_in and has_perm(user, "policy.manage"),
+            "users": signed_in and has_perm(user, "users.manage"),
             "unread": unread_count(user) if signed_in and user is not None else 0,
         },
     }
