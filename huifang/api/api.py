@@ -41,12 +41,14 @@ def _register() -> None:
     from huifang.accounts.api import router as accounts_router
     from huifang.audit.api import router as audit_router
     from huifang.followups.api import router as followups_router
+    from huifang.followups.api_policies import router as policies_router
     from huifang.portfolio.api import router as portfolio_router
 
     api.add_router("/", portfolio_router)
     api.add_router("/", accounts_router)
     api.add_router("/audit", audit_router)
     api.add_router("/", followups_router)
+    api.add_router("/", policies_router)
 
 
 _register()
