@@ -10,5 +10,5 @@ django.setup()
 
 from bench.planning import run  # noqa: E402 - needs django.setup()
 
-for label, figure in run(int(sys.argv[1])):
+for label, figure in run(int(sys.argv[1]), baseline="--no-baseline" not in sys.argv):
     print(f"{label}\t{figure}", flush=True)

@@ -223,6 +223,16 @@ def insert_only_seconds() -> tuple[float, int]:
     return spent, count
 
 
+def settle() -> None:
+    """What a live database has after a bulk load: fresh statistics, and on PostgreSQL the
+    visibility map that index-only scans need (autovacuum's work, done at once here)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("VACUUM ANALYZE followups_visit")
+        else:
+            cursor.execute("ANALYZE")
+
+
 def due_list_p99(samples: int = 300) -> tuple[float, float]:
     officers = list(User.objects.filter(role=Role.OFFICER))
     rng = random.Random(3)
@@ -240,27 +250,34 @@ def due_list_p99(samples: int = 300) -> tuple[float, float]:
     return statistics.median(timings), timings[int(len(timings) * 0.99) - 1]
 
 
-def run(loans: int) -> list[tuple[str, str]]:
+def run(loans: int, *, baseline: bool = True) -> list[tuple[str, str]]:
     started = time.perf_counter()
     build_portfolio(loans)
     built = time.perf_counter() - started
-    insert_seconds, visits = insert_only_seconds()
+    insert_seconds, visits = insert_only_seconds() if baseline else (0.0, 0)
     started = time.perf_counter()
     plan = plan_followups(
         as_of=AS_OF, actor=Actor(user_id=None, name="bench", via="command"), full=True
     )
     plan_seconds = time.perf_counter() - started
+    settle()
     median, p99 = due_list_p99()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     vendor = connection.vendor
-    return [
+    figures = [
         (f"portfolio of {loans:,} loans built ({vendor})", f"{built:.0f} s"),
-        (f"insert only: {visits:,} visit rows ({vendor})", f"{insert_seconds:.1f} s"),
         (
             f"plan_followups end to end ({vendor}): {plan.visits_created:,} visits",
             f"{plan_seconds:.1f} s",
         ),
-        (f"plan-to-insert ratio ({vendor})", f"{plan_seconds / insert_seconds:.2f}"),
+    ]
+    if baseline:
+        figures += [
+            (f"insert only: {visits:,} visit rows ({vendor})", f"{insert_seconds:.1f} s"),
+            (f"plan-to-insert ratio ({vendor})", f"{plan_seconds / insert_seconds:.2f}"),
+        ]
+    return [
+        *figures,
         (f"officer due list ({vendor}), median / p99", f"{median:.1f} ms / {p99:.1f} ms"),
         (f"peak memory of the process ({vendor})", f"{peak_mb:.0f} MB"),
     ]

@@ -90,10 +90,18 @@ class Visit(models.Model):
         verbose_name = _("回访")
         verbose_name_plural = _("回访")
         indexes = [
-            # "my visits": an officer's open visits by date
-            models.Index(fields=["assignee", "status", "due_date"], name="visit_assignee_due"),
-            # a branch's visits by date (supervisors)
-            models.Index(fields=["branch", "status", "due_date"], name="visit_branch_due"),
+            # Due lists read only open visits, in date order: partial indexes hold just
+            # those, so "the first 50 overdue" never sorts an officer's whole history.
+            models.Index(
+                fields=["assignee", "due_date"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="visit_open_assignee_due",
+            ),
+            models.Index(
+                fields=["branch", "due_date"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="visit_open_branch_due",
+            ),
             models.Index(fields=["loan", "status", "due_date"], name="visit_loan"),
         ]
 
