@@ -5,29 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('followups', '0003_default_followup_policy'),
-        ('portfolio', '0002_loan_planned_at'),
+        ("accounts", "0001_initial"),
+        ("followups", "0003_default_followup_policy"),
+        ("portfolio", "0002_loan_planned_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='visit',
-            name='visit_assignee_due',
+            model_name="visit",
+            name="visit_assignee_due",
         ),
         migrations.RemoveIndex(
-            model_name='visit',
-            name='visit_branch_due',
+            model_name="visit",
+            name="visit_branch_due",
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(condition=models.Q(('status__in', ('planned', 'in_progress', 'returned'))), fields=['assignee', 'due_date'], name='visit_open_assignee_due'),
+            model_name="visit",
+            index=models.Index(
+                condition=models.Q(("status__in", ("planned", "in_progress", "returned"))),
+                fields=["assignee", "due_date"],
+                name="visit_open_assignee_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(condition=models.Q(('status__in', ('planned', 'in_progress', 'returned'))), fields=['branch', 'due_date'], name='visit_open_branch_due'),
+            model_name="visit",
+            index=models.Index(
+                condition=models.Q(("status__in", ("planned", "in_progress", "returned"))),
+                fields=["branch", "due_date"],
+                name="visit_open_branch_due",
+            ),
         ),
     ]
