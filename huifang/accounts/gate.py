@@ -5,7 +5,6 @@ live in portfolio.selectors (`loans_for`, `loan_for`), which apply
 `branch_scope` from this module; nothing else decides access.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,9 +73,30 @@ def branch_scope(user: Any) -> set[int] | None:
     return {user.branch_id}
 
 
-def in_scope(user: Any, branch_id: int) -> bool:
+def in_scope(user: Any, branch_id: int | None) -> bool:
     scope = branch_scope(user)
     return scope is None or branch_id in scope
+
+
+def require_branch(
+    user: Any,
+    branch_id: int | None,
+    *,
+    object_type: str,
+    object_id: str,
+    via: str = "web",
+    ip: str | None = None,
+) -> None:
+    """PermissionDenied (audited) when an object's branch is outside the user's branches."""
+    if not in_scope(user, branch_id):
+        raise deny(
+            user,
+            what=f"{object_type} outside the user's branches",
+            object_type=object_type,
+            object_id=object_id,
+            via=via,
+            ip=ip,
+        )
 
 
 class Denied(PermissionDenied):
@@ -124,7 +144,3 @@ def record_denial(exc: BaseException) -> None:
 def require(user: Any, perm: str, *, via: str = "web", ip: str | None = None) -> None:
     if not has_perm(user, perm):
         raise deny(user, what=f"permission {perm}", via=via, ip=ip)
-
-
-def roles_with(perm: str) -> Iterable[str]:
-    return sorted(PERMISSIONS[perm])

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from huifang.accounts.gate import deny, in_scope, require
+from huifang.accounts.gate import require, require_branch
 from huifang.accounts.models import User
 from huifang.api.common import api_actor, api_user, ip
 from huifang.followups.calendar import package_official_years
@@ -196,15 +196,14 @@ def list_absences(request: HttpRequest) -> Any:
 def add_absence(request: HttpRequest, payload: AbsenceIn) -> Any:
     require(request.user, "visits.assign", via="api", ip=ip(request))
     officer = get_object_or_404(User, username=payload.user)
-    if not in_scope(request.user, officer.branch_id or 0):
-        raise deny(
-            request.user,
-            what="absence outside the user's branches",
-            object_type="accounts.user",
-            object_id=officer.username,
-            via="api",
-            ip=ip(request),
-        )
+    require_branch(
+        request.user,
+        officer.branch_id,
+        object_type="accounts.user",
+        object_id=officer.username,
+        via="api",
+        ip=ip(request),
+    )
     absence, moved = absence_add(
         officer=officer,
         start=payload.start,

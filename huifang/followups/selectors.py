@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
-from huifang.accounts.gate import branch_scope, has_perm
+from huifang.accounts.gate import branch_scope, has_perm, require, require_branch
 from huifang.followups.models import Visit
 from huifang.followups.models.visits import OPEN_STATUSES
 
@@ -50,8 +50,6 @@ def visit_for(
     """One visit, or PermissionDenied (audited) when it is outside the user's branches or rights."""
     from django.http import Http404
 
-    from huifang.accounts.gate import deny, require
-
     require(user, "visits.assign" if assign else "loan.read", via=via, ip=ip)
     visit = (
         Visit.objects.select_related("loan", "loan__borrower", "assignee", "party")
@@ -60,16 +58,14 @@ def visit_for(
     )
     if visit is None:
         raise Http404(visit_id)
-    scope = branch_scope(user)
-    if scope is not None and visit.branch_id not in scope:
-        raise deny(
-            user,
-            what="visit outside the user's branches",
-            object_type="followups.visit",
-            object_id=str(visit_id),
-            via=via,
-            ip=ip,
-        )
+    require_branch(
+        user,
+        visit.branch_id,
+        object_type="followups.visit",
+        object_id=str(visit_id),
+        via=via,
+        ip=ip,
+    )
     return visit
 
 

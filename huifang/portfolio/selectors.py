@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from huifang.accounts.gate import branch_scope, deny, has_perm, require
+from huifang.accounts.gate import branch_scope, has_perm, require, require_branch
 from huifang.lib import crypto
 from huifang.portfolio import loanmath
 from huifang.portfolio.models import Installment, Loan, Repayment, ScheduleVersion
@@ -32,16 +32,9 @@ def loan_for(
     )
     if loan is None:
         raise Http404(loan_no)
-    scope = branch_scope(user)
-    if scope is not None and loan.branch_id not in scope:
-        raise deny(
-            user,
-            what="loan outside the user's branches",
-            object_type="portfolio.loan",
-            object_id=loan.loan_no,
-            via=via,
-            ip=ip,
-        )
+    require_branch(
+        user, loan.branch_id, object_type="portfolio.loan", object_id=loan.loan_no, via=via, ip=ip
+    )
     return loan
 
 
