@@ -43,6 +43,11 @@ INSTALLED_APPS = [
     "huifang.portfolio",
     "huifang.followups",
     "huifang.notifications",
+    "huifang.questionnaires",
+    "huifang.reviews",
+    "huifang.evidence",
+    "huifang.archive",
+    "huifang.reports",
     "huifang.api",
     "huifang.web",
 ]
@@ -160,6 +165,20 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 HUIFANG_NIGHTLY_AT = env_str("HUIFANG_NIGHTLY_AT", "01:30")
 # Reminders of visits coming due: how many days ahead (in-app and email).
 HUIFANG_REMINDER_DAYS = int(env_str("HUIFANG_REMINDER_DAYS", "2"))
+
+# Carrying out and reviewing visits (issue 4).
+# Unanswered calls before a visit may be submitted as "could not reach".
+HUIFANG_CONTACT_MAX_ATTEMPTS = int(env_str("HUIFANG_CONTACT_MAX_ATTEMPTS", "3"))
+# Share of approved visits drawn at random for a second reviewer's re-check.
+HUIFANG_RECHECK_SHARE = float(env_str("HUIFANG_RECHECK_SHARE", "0.05"))
+# Days a borrower's online questionnaire link stays valid.
+HUIFANG_ONLINE_LINK_DAYS = int(env_str("HUIFANG_ONLINE_LINK_DAYS", "7"))
+# On-site evidence: farther than this from the borrower's site is flagged.
+HUIFANG_ONSITE_MAX_DISTANCE_M = int(env_str("HUIFANG_ONSITE_MAX_DISTANCE_M", "1000"))
+# Working hours for on-site visits (local time, HH:MM-HH:MM), on working days.
+HUIFANG_WORKING_HOURS = env_str("HUIFANG_WORKING_HOURS", "08:30-18:30")
+# Attachments (photos, documents, recordings), stored encrypted under the data folder.
+HUIFANG_ATTACHMENT_MAX_MB = int(env_str("HUIFANG_ATTACHMENT_MAX_MB", "25"))
 DEFAULT_FROM_EMAIL = env_str("HUIFANG_FROM_EMAIL", "huifang@localhost")
 EMAIL_HOST = env_str("HUIFANG_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env_str("HUIFANG_EMAIL_PORT", "25"))

@@ -30,6 +30,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "visits.assign": frozenset({RV, RM, AD}),
     "calendar.manage": frozenset({AD}),
     "policy.manage": frozenset({AD}),
+    # Carrying out visits: the officer the visit is assigned to (checked per visit).
+    "visits.record": frozenset({OF}),
+    # Four eyes: reviewers approve or return records; never their own (checked per record).
+    "visits.review": frozenset({RV}),
+    "questionnaire.manage": frozenset({AD}),
+    # Photos, documents and recordings of visits: business roles and auditors, not admins.
+    "attachments.read": frozenset({OF, RV, RM, AU}),
 }
 
 # Roles that see every branch whatever their own branch is.

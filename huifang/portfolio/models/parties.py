@@ -19,6 +19,10 @@ class Borrower(PersonalData):
     name = models.CharField(_("借款人"), max_length=100, db_index=True)
     address = models.CharField(_("地址"), max_length=300, blank=True)
     industry = models.CharField(_("行业"), max_length=100, blank=True)
+    # The business site, for checking where on-site visits took place (no geocoding
+    # service on an intranet: entered by staff).
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
