@@ -7,4 +7,9 @@ urlpatterns = [
     path("", include("huifang.followups.urls")),
     path("", include("huifang.notifications.urls")),
     path("", include("huifang.accounts.urls")),
+    path("", include("huifang.questionnaires.urls")),
+    path("", include("huifang.reviews.urls")),
+    path("", include("huifang.evidence.urls")),
+    path("", include("huifang.archive.urls")),
+    path("", include("huifang.reports.urls")),
 ]

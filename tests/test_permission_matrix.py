@@ -4,9 +4,13 @@ The table below must name every route of the API (a test checks it), so a new
 endpoint cannot skip the matrix.
 """
 
+import importlib
 import io
+import pkgutil
+from collections.abc import Callable
 
 import pytest
+from django.urls import URLResolver, get_resolver
 
 from huifang.accounts.models import Role, User
 from huifang.api.api import api
@@ -73,10 +77,43 @@ API_CASES = [
     ("GET", "/api/v1/openapi.json", None, EVERYONE),
 ]
 
+
+def _app_cases() -> list:
+    """The rows each app keeps in tests/matrix/<app>.py (API_CASES, WEB_CASES, routes, placeholders)."""
+    from tests import matrix
+
+    return [
+        importlib.import_module(f"tests.matrix.{m.name}")
+        for m in pkgutil.iter_modules(matrix.__path__)
+    ]
+
+
+APP_MODULES = _app_cases()
+for _m in APP_MODULES:
+    API_CASES += _m.API_CASES
+# "{name}" in a path -> a function of the two_branches fixture giving the object's id.
+PLACEHOLDERS: dict[str, Callable[[dict], str]] = {}
+API_ROUTES: dict[str, str] = {}
+WEB_ROUTES: dict[str, str] = {}
+for _m in APP_MODULES:
+    PLACEHOLDERS.update(getattr(_m, "PLACEHOLDERS", {}))
+    API_ROUTES.update(getattr(_m, "API_ROUTES", {}))
+    WEB_ROUTES.update(getattr(_m, "WEB_ROUTES", {}))
+
+
+def _fill(path: str, two_branches: dict) -> str:
+    for name, make in PLACEHOLDERS.items():
+        if "{" + name + "}" in path:
+            path = path.replace("{" + name + "}", str(make(two_branches)))
+    return path
+
+
 REPAYMENT_CSV = "loan_no,paid_date,amount\nB-0001,2025-03-20,100.00\n"
 
 
 def _route_of(path: str) -> str:
+    for text, route in API_ROUTES.items():
+        path = path.replace(text, route)
     return (
         path.removeprefix("/api/v1/")
         .replace(LOAN_B, "<loan_no>")
@@ -96,6 +133,8 @@ def test_the_matrix_names_every_api_route():
 
 
 def _call(client, method, path, body):
+    if callable(body):
+        return client.post(path, body())
     if body == "file":
         upload = io.BytesIO(REPAYMENT_CSV.encode())
         upload.name = "r.csv"
@@ -120,7 +159,8 @@ def test_api_matrix(two_branches, client, role, method, path, body, allowed):
 
     # when the user calls the endpoint about branch B's loan
     visit_b = Visit.objects.filter(loan__loan_no=LOAN_B).order_by("pk").first()
-    response = _call(client, method, path.replace("{visit_b}", str(visit_b.pk)), body)
+    path = _fill(path.replace("{visit_b}", str(visit_b.pk)), two_branches)
+    response = _call(client, method, path, body)
 
     # then the gate answers as the matrix says, and a refusal changes nothing
     if role in allowed:
@@ -256,7 +296,13 @@ WEB_CASES = [
 PUBLIC = {"login/", "i18n/"}
 
 
+for _m in APP_MODULES:
+    WEB_CASES += _m.WEB_CASES
+
+
 def _web_route_of(path: str) -> str:
+    for text, route in WEB_ROUTES.items():
+        path = path.replace(text, route)
     return (
         path.lstrip("/")
         .split("?")[0]
@@ -271,19 +317,19 @@ def _web_route_of(path: str) -> str:
     )
 
 
-def test_the_matrix_names_every_web_page():
-    from huifang.accounts import urls as accounts_urls
-    from huifang.followups import urls as followups_urls
-    from huifang.notifications import urls as notification_urls
-    from huifang.web import urls
+def _web_routes() -> set[str]:
+    """Every page route of the site: all included URL modules except the API's."""
+    routes = set()
+    for entry in get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            if "api" in getattr(entry.urlconf_module, "__name__", "") or str(entry.pattern):
+                continue
+            routes |= {str(p.pattern) for p in entry.url_patterns}
+    return routes
 
-    patterns = [
-        *urls.urlpatterns,
-        *followups_urls.urlpatterns,
-        *notification_urls.urlpatterns,
-        *accounts_urls.urlpatterns,
-    ]
-    routes = {str(p.pattern) for p in patterns} - PUBLIC
+
+def test_the_matrix_names_every_web_page():
+    routes = _web_routes() - PUBLIC
     covered = {_web_route_of(path) for _, path, _, _ in WEB_CASES}
     covered = {
         c.replace("account/tokens/<int:batch_id>", "account/tokens/<int:token_id>") for c in covered
@@ -304,6 +350,9 @@ def test_web_matrix(two_branches, client, role, method, path, data, allowed):
     visit_b = Visit.objects.filter(loan__loan_no=LOAN_B).order_by("pk").first()
     user_b = User.objects.get(username="officer_b")
     path = path.replace("{visit_b}", str(visit_b.pk)).replace("{user_b}", str(user_b.pk))
+    path = _fill(path, two_branches)
+    if callable(data):
+        data = data()
     response = client.post(path, data) if method == "POST" else client.get(path)
 
     if role in allowed:

@@ -4,6 +4,8 @@ Each app contributes a router; this module only assembles them and maps the
 gate's exceptions to HTTP answers.
 """
 
+import importlib
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -49,6 +51,9 @@ def _register() -> None:
     api.add_router("/audit", audit_router)
     api.add_router("/", followups_router)
     api.add_router("/", policies_router)
+    for app in ("questionnaires", "reviews", "evidence", "archive", "reports"):
+        module = importlib.import_module(f"huifang.{app}.api")
+        api.add_router("/", module.router)
 
 
 _register()

@@ -61,7 +61,10 @@ class Decision(models.TextChoices):
 class Review(models.Model):
     submission = models.OneToOneField(Submission, on_delete=models.PROTECT, related_name="review")
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     decision = models.CharField(_("结论"), max_length=10, choices=Decision.choices)
     comment = models.TextField(_("审核意见"), blank=True)
@@ -71,6 +74,9 @@ class Review(models.Model):
         ordering = ["decided_at"]
         verbose_name = _("审核")
         verbose_name_plural = _("审核")
+
+    def __str__(self) -> str:
+        return f"{self.decision} of {self.submission}"
 
 
 class RecheckOutcome(models.TextChoices):
@@ -96,3 +102,6 @@ class Recheck(models.Model):
         ordering = ["created_at"]
         verbose_name = _("抽查复核")
         verbose_name_plural = _("抽查复核")
+
+    def __str__(self) -> str:
+        return f"re-check of {self.submission}"

@@ -7,72 +7,206 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('followups', '0004_open_visit_indexes'),
-        ('questionnaires', '0001_questionnaires'),
+        ("followups", "0004_open_visit_indexes"),
+        ("questionnaires", "0001_questionnaires"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContactAttempt',
+            name="ContactAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attempted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('channel', models.CharField(choices=[('phone', '电话'), ('onsite', '实地'), ('online', '线上问卷'), ('video', '视频')], max_length=8, verbose_name='渠道')),
-                ('result', models.CharField(choices=[('reached', '已联系上'), ('unreachable', '无法联系'), ('refused', '拒绝回访'), ('wrong_number', '号码错误')], max_length=16, verbose_name='结果')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to='followups.visit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "attempted_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间"),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("phone", "电话"),
+                            ("onsite", "实地"),
+                            ("online", "线上问卷"),
+                            ("video", "视频"),
+                        ],
+                        max_length=8,
+                        verbose_name="渠道",
+                    ),
+                ),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[
+                            ("reached", "已联系上"),
+                            ("unreachable", "无法联系"),
+                            ("refused", "拒绝回访"),
+                            ("wrong_number", "号码错误"),
+                        ],
+                        max_length=16,
+                        verbose_name="结果",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempts",
+                        to="followups.visit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '联系尝试',
-                'verbose_name_plural': '联系尝试',
-                'ordering': ['attempted_at', 'id'],
+                "verbose_name": "联系尝试",
+                "verbose_name_plural": "联系尝试",
+                "ordering": ["attempted_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='OnlineLink',
+            name="OnlineLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField(verbose_name='有效期至')),
-                ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='使用时间')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='作废时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='online_links', to='followups.visit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField(verbose_name="有效期至")),
+                ("used_at", models.DateTimeField(blank=True, null=True, verbose_name="使用时间")),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="作废时间"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="online_links",
+                        to="followups.visit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '线上问卷链接',
-                'verbose_name_plural': '线上问卷链接',
-                'ordering': ['-created_at'],
+                "verbose_name": "线上问卷链接",
+                "verbose_name_plural": "线上问卷链接",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='VisitRecord',
+            name="VisitRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('phone', '电话'), ('onsite', '实地'), ('online', '线上问卷'), ('video', '视频')], max_length=8, verbose_name='实际渠道')),
-                ('contact_result', models.CharField(blank=True, choices=[('reached', '已联系上'), ('unreachable', '无法联系'), ('refused', '拒绝回访'), ('wrong_number', '号码错误')], max_length=16, verbose_name='联系结果')),
-                ('answers', models.JSONField(blank=True, default=dict, verbose_name='回答')),
-                ('notes', models.TextField(blank=True, verbose_name='回访记录')),
-                ('occurred_at', models.DateTimeField(blank=True, null=True, verbose_name='回访时间')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('location_accuracy_m', models.PositiveIntegerField(blank=True, null=True)),
-                ('received_online', models.BooleanField(default=False, verbose_name='线上收到')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('revision', models.PositiveIntegerField(default=1)),
-                ('questionnaire', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='questionnaires.questionnaireversion', verbose_name='问卷')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('visit', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='record', to='followups.visit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("phone", "电话"),
+                            ("onsite", "实地"),
+                            ("online", "线上问卷"),
+                            ("video", "视频"),
+                        ],
+                        max_length=8,
+                        verbose_name="实际渠道",
+                    ),
+                ),
+                (
+                    "contact_result",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("reached", "已联系上"),
+                            ("unreachable", "无法联系"),
+                            ("refused", "拒绝回访"),
+                            ("wrong_number", "号码错误"),
+                        ],
+                        max_length=16,
+                        verbose_name="联系结果",
+                    ),
+                ),
+                ("answers", models.JSONField(blank=True, default=dict, verbose_name="回答")),
+                ("notes", models.TextField(blank=True, verbose_name="回访记录")),
+                (
+                    "occurred_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="回访时间"),
+                ),
+                (
+                    "latitude",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True),
+                ),
+                ("location_accuracy_m", models.PositiveIntegerField(blank=True, null=True)),
+                ("received_online", models.BooleanField(default=False, verbose_name="线上收到")),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("revision", models.PositiveIntegerField(default=1)),
+                (
+                    "questionnaire",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="questionnaires.questionnaireversion",
+                        verbose_name="问卷",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "visit",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="record",
+                        to="followups.visit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '回访记录',
-                'verbose_name_plural': '回访记录',
+                "verbose_name": "回访记录",
+                "verbose_name_plural": "回访记录",
             },
         ),
     ]

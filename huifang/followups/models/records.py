@@ -71,6 +71,9 @@ class ContactAttempt(models.Model):
         verbose_name = _("联系尝试")
         verbose_name_plural = _("联系尝试")
 
+    def __str__(self) -> str:
+        return f"{self.visit_id} {self.result} {self.attempted_at:%Y-%m-%d %H:%M}"
+
 
 class OnlineLink(models.Model):
     """A borrower's single-use link to answer a visit's questionnaire online.
@@ -93,6 +96,9 @@ class OnlineLink(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("线上问卷链接")
         verbose_name_plural = _("线上问卷链接")
+
+    def __str__(self) -> str:
+        return f"online link of visit {self.visit_id}"
 
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()

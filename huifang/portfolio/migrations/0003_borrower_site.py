@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portfolio', '0002_loan_planned_at'),
+        ("portfolio", "0002_loan_planned_at"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='borrower',
-            name='latitude',
-            field=models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='纬度'),
+            model_name="borrower",
+            name="latitude",
+            field=models.DecimalField(
+                blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="纬度"
+            ),
         ),
         migrations.AddField(
-            model_name='borrower',
-            name='longitude',
-            field=models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='经度'),
+            model_name="borrower",
+            name="longitude",
+            field=models.DecimalField(
+                blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="经度"
+            ),
         ),
     ]

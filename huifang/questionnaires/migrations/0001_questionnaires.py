@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,40 +15,70 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Questionnaire',
+            name="Questionnaire",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
-                ('subject_roles', models.JSONField(default=list, verbose_name='回访对象')),
-                ('channels', models.JSONField(default=list, verbose_name='渠道')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
+                ("subject_roles", models.JSONField(default=list, verbose_name="回访对象")),
+                ("channels", models.JSONField(default=list, verbose_name="渠道")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': '回访问卷',
-                'verbose_name_plural': '回访问卷',
-                'ordering': ['code'],
+                "verbose_name": "回访问卷",
+                "verbose_name_plural": "回访问卷",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='QuestionnaireVersion',
+            name="QuestionnaireVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='版本')),
-                ('definition', models.JSONField(verbose_name='内容')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='修改说明')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('questionnaire', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='questionnaires.questionnaire')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="版本")),
+                ("definition", models.JSONField(verbose_name="内容")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="修改说明")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "questionnaire",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="questionnaires.questionnaire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '问卷版本',
-                'verbose_name_plural': '问卷版本',
-                'ordering': ['questionnaire', '-number'],
-                'constraints': [models.UniqueConstraint(fields=('questionnaire', 'number'), name='questionnaire_version_unique')],
+                "verbose_name": "问卷版本",
+                "verbose_name_plural": "问卷版本",
+                "ordering": ["questionnaire", "-number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("questionnaire", "number"), name="questionnaire_version_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -7,77 +7,207 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('followups', '0005_visit_records'),
-        ('questionnaires', '0001_questionnaires'),
+        ("followups", "0005_visit_records"),
+        ("questionnaires", "0001_questionnaires"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round', models.PositiveSmallIntegerField(verbose_name='轮次')),
-                ('channel', models.CharField(choices=[('phone', '电话'), ('onsite', '实地'), ('online', '线上问卷'), ('video', '视频')], max_length=8, verbose_name='实际渠道')),
-                ('contact_result', models.CharField(blank=True, choices=[('reached', '已联系上'), ('unreachable', '无法联系'), ('refused', '拒绝回访'), ('wrong_number', '号码错误')], max_length=16, verbose_name='联系结果')),
-                ('answers', models.JSONField(default=dict, verbose_name='回答')),
-                ('notes', models.TextField(blank=True, verbose_name='回访记录')),
-                ('occurred_at', models.DateTimeField(blank=True, null=True, verbose_name='回访时间')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('location_accuracy_m', models.PositiveIntegerField(blank=True, null=True)),
-                ('received_online', models.BooleanField(default=False, verbose_name='线上收到')),
-                ('findings', models.JSONField(default=list, verbose_name='风险发现')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='提交时间')),
-                ('questionnaire', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='questionnaires.questionnaireversion', verbose_name='问卷')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='followups.visit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("round", models.PositiveSmallIntegerField(verbose_name="轮次")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("phone", "电话"),
+                            ("onsite", "实地"),
+                            ("online", "线上问卷"),
+                            ("video", "视频"),
+                        ],
+                        max_length=8,
+                        verbose_name="实际渠道",
+                    ),
+                ),
+                (
+                    "contact_result",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("reached", "已联系上"),
+                            ("unreachable", "无法联系"),
+                            ("refused", "拒绝回访"),
+                            ("wrong_number", "号码错误"),
+                        ],
+                        max_length=16,
+                        verbose_name="联系结果",
+                    ),
+                ),
+                ("answers", models.JSONField(default=dict, verbose_name="回答")),
+                ("notes", models.TextField(blank=True, verbose_name="回访记录")),
+                (
+                    "occurred_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="回访时间"),
+                ),
+                (
+                    "latitude",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True),
+                ),
+                ("location_accuracy_m", models.PositiveIntegerField(blank=True, null=True)),
+                ("received_online", models.BooleanField(default=False, verbose_name="线上收到")),
+                ("findings", models.JSONField(default=list, verbose_name="风险发现")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="提交时间"
+                    ),
+                ),
+                (
+                    "questionnaire",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="questionnaires.questionnaireversion",
+                        verbose_name="问卷",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submissions",
+                        to="followups.visit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '提交',
-                'verbose_name_plural': '提交',
-                'ordering': ['visit', 'round'],
+                "verbose_name": "提交",
+                "verbose_name_plural": "提交",
+                "ordering": ["visit", "round"],
             },
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('approved', '通过'), ('returned', '退回')], max_length=10, verbose_name='结论')),
-                ('comment', models.TextField(blank=True, verbose_name='审核意见')),
-                ('decided_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='审核时间')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审核人')),
-                ('submission', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='review', to='reviews.submission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("approved", "通过"), ("returned", "退回")],
+                        max_length=10,
+                        verbose_name="结论",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="审核意见")),
+                (
+                    "decided_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="审核时间"
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审核人",
+                    ),
+                ),
+                (
+                    "submission",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review",
+                        to="reviews.submission",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审核',
-                'verbose_name_plural': '审核',
-                'ordering': ['decided_at'],
+                "verbose_name": "审核",
+                "verbose_name_plural": "审核",
+                "ordering": ["decided_at"],
             },
         ),
         migrations.CreateModel(
-            name='Recheck',
+            name="Recheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('outcome', models.CharField(blank=True, choices=[('confirmed', '复核无误'), ('disputed', '复核有异议')], max_length=10, verbose_name='复核结果')),
-                ('comment', models.TextField(blank=True, verbose_name='复核意见')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submission', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='recheck', to='reviews.submission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[("confirmed", "复核无误"), ("disputed", "复核有异议")],
+                        max_length=10,
+                        verbose_name="复核结果",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="复核意见")),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submission",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recheck",
+                        to="reviews.submission",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '抽查复核',
-                'verbose_name_plural': '抽查复核',
-                'ordering': ['created_at'],
+                "verbose_name": "抽查复核",
+                "verbose_name_plural": "抽查复核",
+                "ordering": ["created_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.UniqueConstraint(fields=('visit', 'round'), name='submission_round_unique'),
+            model_name="submission",
+            constraint=models.UniqueConstraint(
+                fields=("visit", "round"), name="submission_round_unique"
+            ),
         ),
     ]
