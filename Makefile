@@ -36,6 +36,10 @@ lint: install
 bench: install
 	$(BIN)/python -m bench
 
+# chromium, fonts-noto-cjk, libharfbuzz-subset0, gettext: installed when missing (apt-get, as root).
+system-deps:
+	@scripts/system-deps.sh
+
 messages: install
 	cd huifang && ../$(BIN)/huifang makemessages -l en --no-obsolete -i "*/tests/*" && ../$(BIN)/huifang compilemessages -l en
 

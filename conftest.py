@@ -3,6 +3,9 @@
 import pytest
 from django.db import connection
 
+# Two branches with a user of every role (tests/conftest.py), for app tests too.
+from tests.conftest import PASSWORD, tiny_questionnaires, two_branches, work  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def _fixed_data_key(settings):

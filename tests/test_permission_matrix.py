@@ -293,7 +293,7 @@ WEB_CASES = [
     ("GET", "/logout/", None, set()),  # logging out is a POST
 ]
 # Reachable without logging in, so outside the matrix.
-PUBLIC = {"login/", "i18n/"}
+PUBLIC = {"login/", "i18n/", "q/<str:token>/"}  # q/: the borrower's online questionnaire
 
 
 for _m in APP_MODULES:

@@ -44,6 +44,7 @@ def _register() -> None:
     from huifang.audit.api import router as audit_router
     from huifang.followups.api import router as followups_router
     from huifang.followups.api_policies import router as policies_router
+    from huifang.followups.api_work import router as work_router
     from huifang.portfolio.api import router as portfolio_router
 
     api.add_router("/", portfolio_router)
@@ -51,6 +52,7 @@ def _register() -> None:
     api.add_router("/audit", audit_router)
     api.add_router("/", followups_router)
     api.add_router("/", policies_router)
+    api.add_router("/", work_router)
     for app in ("questionnaires", "reviews", "evidence", "archive", "reports"):
         module = importlib.import_module(f"huifang.{app}.api")
         api.add_router("/", module.router)

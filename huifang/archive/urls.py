@@ -1,5 +1,9 @@
 """Pages of the archive app."""
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from huifang.archive import views
+
+urlpatterns: list[URLPattern] = [
+    path("archive/", views.archive, name="archive"),
+]

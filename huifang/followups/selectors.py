@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
-from huifang.accounts.gate import branch_scope, has_perm, require, require_branch
+from huifang.accounts.gate import branch_scope, deny, has_perm, require, require_branch
 from huifang.followups.models import Visit
 from huifang.followups.models.visits import OPEN_STATUSES
 
@@ -45,12 +45,22 @@ def visits_due_for(*, user: Any, on: date, days: int = 7) -> dict[str, QuerySet[
 
 
 def visit_for(
-    user: Any, visit_id: int, *, assign: bool = False, via: str = "web", ip: str | None = None
+    user: Any,
+    visit_id: int,
+    *,
+    assign: bool = False,
+    work: bool = False,
+    via: str = "web",
+    ip: str | None = None,
 ) -> Visit:
-    """One visit, or PermissionDenied (audited) when it is outside the user's branches or rights."""
+    """One visit, or PermissionDenied (audited) when it is outside the user's branches or rights.
+
+    `work`: the user is to carry the visit out, which only its assignee may do.
+    """
     from django.http import Http404
 
-    require(user, "visits.assign" if assign else "loan.read", via=via, ip=ip)
+    perm = "visits.assign" if assign else "visits.record" if work else "loan.read"
+    require(user, perm, via=via, ip=ip)
     visit = (
         Visit.objects.select_related("loan", "loan__borrower", "assignee", "party")
         .filter(pk=visit_id)
@@ -66,6 +76,15 @@ def visit_for(
         via=via,
         ip=ip,
     )
+    if work and visit.assignee_id != getattr(user, "pk", None):
+        raise deny(
+            user,
+            what="visit assigned to someone else",
+            object_type="followups.visit",
+            object_id=str(visit_id),
+            via=via,
+            ip=ip,
+        )
     return visit
 
 

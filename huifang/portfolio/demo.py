@@ -355,4 +355,8 @@ def load_demo(*, loans: int = 300, seed: int = 2026) -> tuple[list[DemoAccount],
     from huifang.followups.services.planning import plan_followups
 
     plan_followups(as_of=today - timedelta(days=30), actor=actor, trigger="demo")
+    # Some of the past month's visits carried out and reviewed, for the queue and the archive.
+    from huifang.reviews.demo import load_visit_work
+
+    load_visit_work(today=today)
     return accounts, len(records)

@@ -1,5 +1,25 @@
-"""Pages of the questionnaires app."""
+"""The questionnaire pages (admins)."""
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from huifang.questionnaires import views
+
+urlpatterns = [
+    path("questionnaires/", views.questionnaire_list, name="questionnaire_list"),
+    path("questionnaires/new/", views.questionnaire_new, name="questionnaire_new"),
+    path(
+        "questionnaires/<int:questionnaire_id>/",
+        views.questionnaire_detail,
+        name="questionnaire_detail",
+    ),
+    path(
+        "questionnaires/<int:questionnaire_id>/edit/",
+        views.questionnaire_edit,
+        name="questionnaire_edit",
+    ),
+    path(
+        "questionnaires/<int:questionnaire_id>/versions/<int:number>/",
+        views.questionnaire_version,
+        name="questionnaire_version",
+    ),
+]

@@ -5,10 +5,15 @@ from django.utils import timezone
 from huifang.accounts.gate import has_perm
 from huifang.followups.selectors import visits_due_for
 from huifang.notifications.services import unread_count
+from huifang.reviews.selectors import review_queue
 
 # URL name prefix -> the navigation section it belongs to.
 SECTIONS = (
     ("visit_", "visits"),
+    ("review_", "reviews"),
+    ("recheck_", "reviews"),
+    ("archive", "archive"),
+    ("questionnaire_", "questionnaires"),
     ("loan_", "loans"),
     ("repayment_", "loans"),
     ("import_", "imports"),
@@ -39,6 +44,15 @@ def huifang(request: HttpRequest) -> dict:
                 else 0
             ),
             "assign": signed_in and has_perm(user, "visits.assign"),
+            "review": signed_in and has_perm(user, "visits.review"),
+            # The count beside 审核: submitted visits this reviewer may decide.
+            "review_waiting": (
+                review_queue(user=user).count()
+                if signed_in and has_perm(user, "visits.review")
+                else 0
+            ),
+            "archive": signed_in and has_perm(user, "loan.read"),
+            "questionnaires": signed_in and has_perm(user, "questionnaire.manage"),
             "import": signed_in and has_perm(user, "portfolio.import"),
             "audit": signed_in and has_perm(user, "audit.read"),
             "calendar": signed_in and has_perm(user, "calendar.manage"),

@@ -89,6 +89,14 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("token_hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "questionnaire",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="questionnaires.questionnaireversion",
+                    ),
+                ),
                 ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
                 ("expires_at", models.DateTimeField(verbose_name="有效期至")),
                 ("used_at", models.DateTimeField(blank=True, null=True, verbose_name="使用时间")),

@@ -83,6 +83,10 @@ class OnlineLink(models.Model):
     """
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="online_links")
+    # The questionnaire the borrower answers (the online one for the visit's subject).
+    questionnaire = models.ForeignKey(
+        "questionnaires.QuestionnaireVersion", on_delete=models.PROTECT, related_name="+"
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

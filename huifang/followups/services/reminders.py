@@ -42,6 +42,13 @@ def send_visit_reminders(*, on: date, days_before: int | None = None) -> int:
         lines = [
             f"{v.due_date:%m-%d} {v.loan.loan_no} {v.loan.borrower.name} {v.get_kind_display()}"
             f" ({v.get_channel_display()})"
+            # Online visits: the officer sends the borrower a one-time link from the visit page
+            # (the token is shown once there, never stored or mailed in clear).
+            + (
+                " " + _("发送线上问卷：%(url)s") % {"url": reverse("visit_detail", args=[v.pk])}
+                if v.channel == "online"
+                else ""
+            )
             for v in visits
         ]
         with transaction.atomic():
