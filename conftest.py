@@ -8,7 +8,9 @@ from tests.conftest import PASSWORD, tiny_questionnaires, two_branches, work  # 
 
 
 @pytest.fixture(autouse=True)
-def _fixed_data_key(settings):
+def _fixed_data_key(settings, tmp_path):
+    # Files a test stores (attachments) go to its own folder, not the machine's data folder.
+    settings.DATA_DIR = tmp_path
     # Every test encrypts with the same key, whatever the machine's data folder holds.
     settings.HUIFANG_DATA_KEY = "test-key-for-the-suite-only"
     settings.HUIFANG_LOOKUP_KEY = ""

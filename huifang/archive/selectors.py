@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Count, F, Func, QuerySet, Value
+from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from huifang.accounts.gate import branch_scope, has_perm
@@ -53,6 +53,21 @@ def _matching(visits: QuerySet[Visit], terms: list[str]) -> QuerySet[Visit]:
     )
 
 
+def _approved() -> Q | RawSQL:
+    """`status = 'approved'` — on SQLite written so that it cannot drive the query.
+
+    With a plain condition on the visits SQLite scans them and sorts every match for
+    a page of 20; with the unary plus (no index may serve it) it walks the archive's
+    (occurred_on, visit) index newest first and stops at the page (200,000 entries:
+    0.2 s down to under 1 ms). Archive entries exist only for approved visits anyway.
+    """
+    if connection.vendor == "sqlite":
+        return RawSQL(
+            '+"followups_visit"."status" = %s', (VisitStatus.APPROVED.value,), BooleanField()
+        )
+    return Q(status=VisitStatus.APPROVED)
+
+
 def archive_search(
     *,
     user: Any,
@@ -71,7 +86,7 @@ def archive_search(
     """
     if not has_perm(user, "loan.read"):
         return Visit.objects.none()
-    visits = Visit.objects.filter(status=VisitStatus.APPROVED, archive_entry__isnull=False)
+    visits = Visit.objects.filter(_approved(), archive_entry__isnull=False)
     scope = branch_scope(user)
     if scope is not None:
         visits = visits.filter(archive_entry__branch_id__in=scope)
@@ -94,8 +109,11 @@ def archive_search(
         visits = visits.filter(archive_entry__occurred_on__gte=date_from)
     if date_to:
         visits = visits.filter(archive_entry__occurred_on__lte=date_to)
-    return visits.select_related(*RELATED).order_by(
-        "-archive_entry__occurred_on", "-archive_entry__visit_id"
+    # The words are for the database's index only: not loaded with each result.
+    return (
+        visits.select_related(*RELATED)
+        .defer("archive_entry__tokens")
+        .order_by("-archive_entry__occurred_on", "-archive_entry__visit_id")
     )
 
 

@@ -34,7 +34,7 @@ from huifang.evidence.checks import (
 from huifang.evidence.models import Attachment, AttachmentKind, EvidenceFlag, FlagKind
 from huifang.evidence.storage import store_content
 from huifang.followups.calendar import WorkingCalendar
-from huifang.followups.models import Visit
+from huifang.followups.models import Visit, VisitStatus
 from huifang.followups.models.visits import OPEN_STATUSES
 
 MB = 1024 * 1024
@@ -119,6 +119,11 @@ def attachment_add(
         status = Visit.objects.select_for_update().values_list("status", flat=True).get(pk=visit.pk)
         if status not in OPEN_STATUSES:
             raise ValidationError({"file": _("回访已提交或已结束，不能再添加附件。")})
+        if status == VisitStatus.PLANNED:
+            # Evidence makes the visit started: planning then never replaces it (and its files).
+            from huifang.followups.services.recording import visit_start
+
+            visit_start(visit=visit, user=user, actor=actor)
         store_content(sha, data)
         attachment = Attachment.objects.create(
             visit=visit,

@@ -40,7 +40,7 @@ def _is_worker(user, visit) -> bool:
 
 
 def _context(request: HttpRequest, visit, *, form_answers=None, errors=None, form=None) -> dict:
-    from huifang.evidence.selectors import attachments_of, flags_of
+    from huifang.evidence.selectors import evidence_context
     from huifang.reviews.models import Submission
 
     rec = (
@@ -61,7 +61,8 @@ def _context(request: HttpRequest, visit, *, form_answers=None, errors=None, for
         .select_related("questionnaire", "submitted_by", "review__reviewer", "recheck")
         .order_by("-round")
     )
-    attachments = list(attachments_of(visit))
+    evidence = evidence_context(request.user, visit)
+    attachments = evidence["attachments"]
     photos = [
         (a.pk, a.original_name, f"/attachments/{a.pk}/thumb/")
         for a in attachments
@@ -102,10 +103,8 @@ def _context(request: HttpRequest, visit, *, form_answers=None, errors=None, for
         "channels": RECORD_CHANNELS,
         "state": state,
         "problems": problems,
-        "attachments": attachments,
+        **evidence,
         "photos": photos,
-        "flags": list(flags_of(visit)),
-        "can_upload": editable,
         "online_links": list(visit.online_links.order_by("-created_at")[:5]) if worker else [],
         "can_review": has_perm(request.user, "visits.review"),
         "can_pack": True,

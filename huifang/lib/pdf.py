@@ -33,7 +33,10 @@ class NonLocalResource(ValueError):
 
 @functools.cache
 def cjk_font_available() -> bool:
-    """Whether fontconfig knows a font with Chinese glyphs (`fc-list :lang=zh family`)."""
+    """Whether fontconfig knows a font with Chinese glyphs (`fc-list :lang=zh family`).
+
+    Asked once per process: after installing a font, restart the server.
+    """
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return False
@@ -83,11 +86,18 @@ def _fetcher(base_url: str) -> Any:
     return LocalFetcher(allowed_protocols=("data", "http", "https"))
 
 
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def page_css() -> str:
     """A4 pages, numbered in the footer ("第 N 页 / 共 M 页"), text in a CJK font."""
     before, _sep, rest = _("第 {page} 页 / 共 {pages} 页").partition("{page}")
     middle, _sep, after = rest.partition("{pages}")
-    footer = f'"{before}" counter(page) "{middle}" counter(pages) "{after}"'
+    footer = (
+        f"{_css_string(before)} counter(page) {_css_string(middle)} counter(pages) "
+        f"{_css_string(after)}"
+    )
     return f"""
 @page {{
   size: A4;

@@ -356,7 +356,11 @@ def load_demo(*, loans: int = 300, seed: int = 2026) -> tuple[list[DemoAccount],
 
     plan_followups(as_of=today - timedelta(days=30), actor=actor, trigger="demo")
     # Some of the past month's visits carried out and reviewed, for the queue and the archive.
+    from django.test.utils import override_settings
+
     from huifang.reviews.demo import load_visit_work
 
-    load_visit_work(today=today)
+    # The demo accounts' addresses are fictitious: no mail for the "returned" notices.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        load_visit_work(today=today)
     return accounts, len(records)

@@ -55,9 +55,7 @@ class Field:
     @property
     def group(self) -> bool:
         """Whether the inputs are a group of radio buttons or checkboxes (a fieldset)."""
-        return self.type in ("yes_no", "single", "multiple", "rating", "nps") or bool(
-            self.type == "photo" and self.choices
-        )
+        return self.type in ("yes_no", "single", "multiple", "rating", "nps", "photo")
 
 
 @dataclass

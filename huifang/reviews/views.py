@@ -35,7 +35,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, visit, *, errors=None, comment="") -> dict:
-    from huifang.evidence.selectors import attachments_of, flags_of
+    from huifang.evidence.selectors import evidence_context
 
     rounds = list(
         Submission.objects.filter(visit=visit)
@@ -65,8 +65,7 @@ def _detail_context(request: HttpRequest, visit, *, errors=None, comment="") -> 
             and latest.review.reviewer_id != request.user.pk
         ),
         "attempts": list(visit.attempts.select_related("by").order_by("attempted_at")),
-        "attachments": list(attachments_of(visit)),
-        "flags": list(flags_of(visit)),
+        **evidence_context(request.user, visit),
         "errors": errors or {},
         "comment": comment,
         "decisions": Decision.choices,

@@ -43,6 +43,11 @@ def online_link_issue(*, visit: Visit, user: Any, actor: Actor) -> IssuedLink:
         if fresh.status not in OPEN_FOR_ANSWERS:
             raise ValidationError(_("这条回访已提交或已完成，不能再发送线上问卷"))
         version = questionnaire_for(subject_role=visit.subject_role, channel=VisitChannel.ONLINE)
+        if fresh.status == VisitStatus.PLANNED:
+            # A link sent makes the visit started: planning then never replaces it.
+            from huifang.followups.services.recording import visit_start
+
+            visit_start(visit=visit, user=user, actor=actor)
         now = timezone.now()
         revoked = OnlineLink.objects.filter(
             visit=visit, used_at__isnull=True, revoked_at__isnull=True

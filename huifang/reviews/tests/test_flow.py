@@ -220,3 +220,99 @@ def test_no_recheck_when_the_share_is_zero(work, settings):
         decision="approved",
     )
     assert not Recheck.objects.exists()
+
+
+def test_a_visit_with_evidence_or_a_link_is_started_and_survives_replanning(work):
+    import io
+    from datetime import date
+
+    from PIL import Image
+
+    from huifang.evidence.services import attachment_add
+    from huifang.followups.models import Visit
+    from huifang.followups.services.online import online_link_issue
+    from huifang.followups.services.planning import plan_followups
+    from huifang.portfolio.services.loans import loan_update
+
+    officer, visit = work["officer"], work["visit"]
+    other = (
+        Visit.objects.filter(loan=visit.loan, status=VisitStatus.PLANNED)
+        .exclude(pk=visit.pk)
+        .first()
+    )
+    other.assignee = officer
+    other.save(update_fields=["assignee"])
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buffer, "JPEG")
+    # given a photo on one planned visit and an online link sent for another
+    attachment_add(
+        visit=visit,
+        name="门店.jpg",
+        content_type="image/jpeg",
+        data=buffer.getvalue(),
+        user=officer,
+        actor=actor_for(officer),
+    )
+    online_link_issue(visit=other, user=officer, actor=actor_for(officer))
+    visit.refresh_from_db()
+    other.refresh_from_db()
+    assert visit.status == other.status == VisitStatus.IN_PROGRESS
+
+    # when the loan's risk changes and planning runs again
+    loan_update(loan=visit.loan, actor=actor_for(work["risk_manager"]), risk_level="high")
+    plan_followups(as_of=date(2025, 1, 1), actor=actor_for(None, via="command"))
+
+    # then both visits, their photo and their link are still there
+    assert Visit.objects.filter(pk__in=[visit.pk, other.pk]).count() == 2
+    assert visit.attachments.count() == 1 and other.online_links.count() == 1
+
+
+def test_a_reused_photo_is_flagged_to_the_reviewer(work, client):
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from huifang.evidence.services import attachment_add
+    from huifang.followups.models import Visit
+
+    officer, visit = work["officer"], work["visit"]
+    earlier = Visit.objects.filter(loan=visit.loan).exclude(pk=visit.pk).first()
+    earlier.assignee = officer
+    earlier.save(update_fields=["assignee"])
+    picture = Image.new("RGB", (400, 300), "white")
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle((40, 40, 200, 160), fill="navy")
+    draw.ellipse((220, 120, 380, 280), fill="orange")
+
+    def jpeg(size, quality):
+        out = io.BytesIO()
+        picture.resize(size).save(out, "JPEG", quality=quality)
+        return out.getvalue()
+
+    # given a shop photo already filed with an earlier visit
+    attachment_add(
+        visit=earlier,
+        name="门店.jpg",
+        content_type="image/jpeg",
+        data=jpeg((400, 300), 90),
+        user=officer,
+        actor=actor_for(officer),
+    )
+    # when the same picture, resized and recompressed, comes with this visit
+    _attachment, flags = attachment_add(
+        visit=visit,
+        name="IMG_0001.jpg",
+        content_type="image/jpeg",
+        data=jpeg((320, 240), 60),
+        user=officer,
+        actor=actor_for(officer),
+    )
+    assert [f.kind for f in flags] == ["reused_photo"]
+    visit.refresh_from_db()
+    rec = _save(visit, officer, visit.record.revision, answers={"funds_ok": "yes"})
+    visit_submit(visit=visit, user=officer, actor=actor_for(officer), revision=rec.revision)
+
+    # then the reviewer is told before deciding
+    client.force_login(work["reviewer"])
+    page = client.get(f"/reviews/{visit.pk}/").content.decode()
+    assert "data-evidence-flags=" in page and "照片疑似重复使用" in page
