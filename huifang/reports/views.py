@@ -3,8 +3,6 @@
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -21,21 +19,10 @@ from huifang.reports.selectors import (
     visit_report,
 )
 
-ANSWERS_VIEW = "questionnaires/_answers_view.html"
-ANSWERS_FALLBACK = "reports/_answers_fallback.html"
 FONT_MISSING_EN = (
     "Chinese text in PDFs needs a CJK font, and none is installed on the server: "
     f"apt-get install {pdf.CJK_FONT_PACKAGE}"
 )
-
-
-def answers_template() -> str:
-    """The questionnaire app's read-only answers include, or ours while it is absent."""
-    try:
-        get_template(ANSWERS_VIEW)
-    except TemplateDoesNotExist:
-        return ANSWERS_FALLBACK
-    return ANSWERS_VIEW
 
 
 def pdf_response(body: bytes, filename: str, *, attachment: bool = True) -> HttpResponse:
@@ -86,7 +73,6 @@ def report_pdf(report: VisitReport, *, request: HttpRequest | None = None) -> Ht
         "reports/visit_report_pdf.html",
         {
             "report": report,
-            "answers_template": answers_template(),
             "institution_name": settings.HUIFANG_INSTITUTION_NAME,
         },
         request=request,

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from huifang.accounts.gate import require
@@ -138,7 +138,7 @@ def post_submit(request: HttpRequest, visit_id: int, body: SubmitIn) -> Any:
     submission = visit_submit(
         visit=visit, user=user, actor=api_actor(request), revision=body.revision
     )
-    return 201, submission
+    return Status(201, submission)
 
 
 @router.get(

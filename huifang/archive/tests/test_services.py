@@ -99,3 +99,24 @@ def test_the_reindex_command_is_refused_to_an_officer(two_branches):
     with pytest.raises(CommandError, match="permission denied"):
         call_command("reindex_archive", "--as", "officer_a", stdout=StringIO())
     assert AuditEvent.objects.filter(action="access_denied", actor_name="officer_a").exists()
+
+
+def test_approving_a_round_files_the_visit_and_returning_does_not(two_branches, visits_a):
+    from huifang.audit.services import actor_for
+    from huifang.reviews.services import review_decide
+
+    # given two visits waiting for review with their records
+    reviewer = two_branches["reviewer"]
+    approved = file_visit(visits_a[0], notes="新增员工两名", outcome=VisitStatus.SUBMITTED)
+    returned = file_visit(visits_a[1], notes="员工流失严重", outcome=VisitStatus.SUBMITTED)
+    # when the reviewer approves one and returns the other
+    for visit, decision in ((approved, "approved"), (returned, "returned")):
+        review_decide(
+            submission=visit.submissions.get(),
+            reviewer=reviewer,
+            actor=actor_for(reviewer),
+            decision=decision,
+            comment="" if decision == "approved" else "请补充照片",
+        )
+    # then only the approved one is in the archive and found by its words
+    assert [v.pk for v in archive_search(user=two_branches["officer"], q="员工")] == [approved.pk]

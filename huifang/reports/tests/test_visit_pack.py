@@ -162,7 +162,7 @@ def test_the_pack_costs_a_fixed_number_of_queries(history, client, django_assert
         )
     # then the page costs the same number of queries
     assert count() == before
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(20):
         client.get(pack_url(history.fresh))
 
 
