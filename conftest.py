@@ -18,6 +18,14 @@ def _fixed_data_key(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # The cache holds rate-limit counters per client address: no test inherits another's.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def audit_purge_permit(transactional_db):
     """Let the test framework empty the append-only audit table after a transactional test (SQLite).

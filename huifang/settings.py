@@ -87,6 +87,11 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "huifang.wsgi.application"
 
+# Tests: browser tests restore what the migrations created (serialized rollback) after other
+# transactional tests emptied the database; those tests' flush re-creates content types and
+# permissions (post_migrate), so restoring them as well would clash.
+TEST_NON_SERIALIZED_APPS = ["django.contrib.contenttypes", "django.contrib.auth"]
+
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'huifang.sqlite3'}",

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import connections
 
 CHROMIUM = os.environ.get("HUIFANG_CHROMIUM", "/usr/bin/chromium")
@@ -29,15 +28,6 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "data" / "screenshots"
 HERE = Path(__file__).resolve().parent
-
-# The browser tests restore what the migrations created (serialized rollback) after other
-# transactional tests emptied the database. Those other tests' flush re-creates content types
-# and permissions (post_migrate), so restoring them too would clash: leave them out.
-settings.TEST_NON_SERIALIZED_APPS = [
-    *getattr(settings, "TEST_NON_SERIALIZED_APPS", []),
-    "django.contrib.contenttypes",
-    "django.contrib.auth",
-]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

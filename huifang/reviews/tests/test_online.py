@@ -2,19 +2,12 @@
 
 from datetime import timedelta
 
-import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from huifang.audit.services import actor_for
 from huifang.followups.models import OnlineLink, VisitStatus
 from huifang.followups.services.online import online_link_issue, token_hash
 from huifang.reviews.models import Submission
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limit():
-    cache.clear()
 
 
 def _issue(work):

@@ -1,66 +1,25 @@
 """The builder and the answer form's conditions, driven in headless Chromium (Playwright).
 
-Skipped, saying why, where Chromium (/usr/bin/chromium, HUIFANG_CHROMIUM) or playwright is
-missing. The database is transactional (live_server) and starts as the migrations leave it.
+The database is transactional (live_server) and starts as the migrations leave it
+(tests/browser/conftest.py).
 """
 
-import os
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from huifang.accounts.models import Role, User
 from huifang.questionnaires.models import Questionnaire
+from tests.browser.conftest import _context
 
-CHROMIUM = os.environ.get("HUIFANG_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "Builder-test-2026"
-
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls here are synchronous.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    # With that loop running, django.db.connection is another wrapper (asgiref's Local keeps
-    # one per context), without the snapshot serialized_rollback restores from: hand it over.
-    snapshot = getattr(connection, "_test_serialized_contents", None)
-    try:
-        with sync_api.sync_playwright() as playwright:
-            if snapshot is not None:
-                connection._test_serialized_contents = snapshot  # type: ignore[attr-defined]
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=FLAGS
-            )
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
-def admin_page(chromium, live_server, audit_purge_permit) -> Iterator[Any]:
+def admin_page(browser, live_server, audit_purge_permit) -> Iterator[Any]:
     User.objects.create_user(username="qb_admin", password=PASSWORD, role=Role.ADMIN)
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(15_000)
+    context = _context(browser, live_server, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
