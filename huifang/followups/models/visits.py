@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SubjectRole(models.TextChoices):
@@ -87,8 +88,8 @@ class Visit(models.Model):
 
     class Meta:
         ordering = ["due_date", "id"]
-        verbose_name = _("回访")
-        verbose_name_plural = _("回访")
+        verbose_name = pgettext_lazy("a follow-up visit", "回访")
+        verbose_name_plural = pgettext_lazy("a follow-up visit", "回访")
         indexes = [
             # Due lists read only open visits, in date order: partial indexes hold just
             # those, so "the first 50 overdue" never sorts an officer's whole history.

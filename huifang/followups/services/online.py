@@ -158,7 +158,7 @@ def online_answer(*, token: str, raw_answers: dict, ip: str | None):
         notify(
             user=User.objects.get(pk=visit.assignee_id),
             kind="online_answered",
-            title=_("借款人已在线提交问卷：%(loan)s") % {"loan": visit.loan.loan_no},
+            title=_("受访人已在线提交问卷：%(loan)s") % {"loan": visit.loan.loan_no},
             link=f"/visits/{visit.pk}/",
             email=False,
         )
