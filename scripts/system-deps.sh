@@ -4,11 +4,12 @@
 #   fonts-noto-cjk       Chinese glyphs in the PDFs (visit pack, visit report)
 #   libharfbuzz-subset0  WeasyPrint embeds only the glyphs a PDF uses (small PDFs)
 #   gettext              the translation catalogue (make messages, its check in the tests)
+#   libpango-1.0-0, libpangoft2-1.0-0  the text layout WeasyPrint renders PDFs with
 # One quiet `apt-get update` + `apt-get install`, only when something is missing. Runs apt-get
 # itself as root; otherwise, or without apt-get, it says what to install and exits 1.
 set -euo pipefail
 
-PACKAGES=(chromium fonts-noto-cjk libharfbuzz-subset0 gettext)
+PACKAGES=(chromium fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext)
 
 missing=()
 if command -v dpkg-query >/dev/null; then
