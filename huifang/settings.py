@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "huifang.evidence",
     "huifang.archive",
     "huifang.reports",
+    "huifang.classification",
+    "huifang.risk",
+    "huifang.departments",
     "huifang.api",
     "huifang.web",
 ]

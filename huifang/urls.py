@@ -12,4 +12,7 @@ urlpatterns = [
     path("", include("huifang.evidence.urls")),
     path("", include("huifang.archive.urls")),
     path("", include("huifang.reports.urls")),
+    path("", include("huifang.classification.urls")),
+    path("", include("huifang.risk.urls")),
+    path("", include("huifang.departments.urls")),
 ]

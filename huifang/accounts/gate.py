@@ -37,6 +37,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "questionnaire.manage": frozenset({AD}),
     # Photos, documents and recordings of visits: business roles and auditors, not admins.
     "attachments.read": frozenset({OF, RV, RM, AU}),
+    # Issue 5: signals, warnings, classification, departments.
+    "risk.read": frozenset({OF, RV, RM, AD, AU}),  # scoped by branch like loans
+    "signal.raise": frozenset({OF, RV, RM}),  # a signal raised by hand, with evidence
+    "warning.manage": frozenset({RM}),  # acknowledge, respond, lift, escalate
+    "risk.rules": frozenset({AD, RM}),  # warning rules, the risk lexicon
+    "classification.propose": frozenset({OF, RM}),  # 初分 (the system proposes too)
+    "classification.approve": frozenset({RM}),  # 复核/审批, never one's own proposal
+    "classification.run": frozenset({RM, AD}),
+    "departments.manage": frozenset({AD}),
+    "departments.work": frozenset({OF, RV, RM}),  # members work their department's queue
 }
 
 # Roles that see every branch whatever their own branch is.

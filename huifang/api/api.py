@@ -53,7 +53,16 @@ def _register() -> None:
     api.add_router("/", followups_router)
     api.add_router("/", policies_router)
     api.add_router("/", work_router)
-    for app in ("questionnaires", "reviews", "evidence", "archive", "reports"):
+    for app in (
+        "questionnaires",
+        "reviews",
+        "evidence",
+        "archive",
+        "reports",
+        "classification",
+        "risk",
+        "departments",
+    ):
         module = importlib.import_module(f"huifang.{app}.api")
         api.add_router("/", module.router)
 

@@ -1,0 +1,4 @@
+"""Permission-matrix rows for the departments app: see tests/test_permission_matrix.py."""
+
+API_CASES: list = []
+WEB_CASES: list = []
