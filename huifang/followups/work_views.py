@@ -180,9 +180,11 @@ def visit_record(request: HttpRequest, visit_id: int) -> HttpResponse:
         else questionnaire_for(subject_role=visit.subject_role, channel=visit.channel).definition
     )
     raw = schema.answers_from_post(definition, request.POST, prefix="q")
+    saved = False
     try:
         data = _record_input(request, definition)
         rec = record_save(visit=visit, user=request.user, actor=actor, data=data)
+        saved = True
         if request.POST.get("action") == "submit":
             submission = visit_submit(
                 visit=visit, user=request.user, actor=actor, revision=rec.revision
@@ -212,9 +214,9 @@ def visit_record(request: HttpRequest, visit_id: int) -> HttpResponse:
         )
         messages.error(
             request,
-            _("未保存：请按提示更正后再试。")
-            if request.POST.get("action") != "submit" or not rec
-            else _("未能提交：请按提示补全或更正。"),
+            _("草稿已保存，但未能提交：请按提示补全或更正。")
+            if saved
+            else _("未保存：请按提示更正后再试。"),
         )
         return render(request, "followups/visit_detail.html", context, status=422)
     messages.success(request, _("草稿已保存。"))
