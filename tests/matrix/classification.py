@@ -1,4 +1,25 @@
 """Permission-matrix rows for the classification app: see tests/test_permission_matrix.py."""
 
-API_CASES: list = []
-WEB_CASES: list = []
+from huifang.accounts.models import Role
+
+OF, RV, RM, AD, AU = Role.OFFICER, Role.REVIEWER, Role.RISK_MANAGER, Role.ADMIN, Role.AUDITOR
+EVERYONE = {OF, RV, RM, AD, AU}
+LOAN_B = "B-0001"
+PROPOSAL = {"action": "propose", "category": "special_mention", "reason": "矩阵测试"}
+
+API_CASES = [
+    ("GET", "/api/v1/classification/runs", None, EVERYONE),
+    ("POST", "/api/v1/classification/runs", {"as_of": "2025-06-01"}, {RM, AD}),
+    ("GET", "/api/v1/classification/suggestions", None, EVERYONE),
+    ("GET", f"/api/v1/loans/{LOAN_B}/classification", None, {RM, AD, AU}),
+    # 初分 needs classification.propose (officers, risk managers) and the loan's branch.
+    ("POST", f"/api/v1/loans/{LOAN_B}/classification", PROPOSAL, {RM}),
+]
+WEB_CASES = [
+    ("GET", "/classification/", None, EVERYONE),
+    ("GET", "/classification/?category=substandard&q=B-", None, EVERYONE),
+    ("GET", "/classification/runs/", None, EVERYONE),
+    ("POST", "/classification/runs/new/", {"as_of": "2025-06-01"}, {RM, AD}),
+    ("GET", f"/classification/loans/{LOAN_B}/", None, {RM, AD, AU}),
+    ("POST", f"/classification/loans/{LOAN_B}/act/", PROPOSAL, {RM}),
+]
