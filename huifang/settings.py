@@ -155,6 +155,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 EMAIL_BACKEND = env_str("HUIFANG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
+# The address people reach Huifang at (https://huifang.example.cn), for links in group chats.
+HUIFANG_BASE_URL = env_str("HUIFANG_BASE_URL", "")
 HUIFANG_INSTITUTION_NAME = env_str("HUIFANG_INSTITUTION_NAME", "惠方小额贷款有限公司")
 
 LOGGING = {

@@ -185,7 +185,8 @@ def export_rows(user: Any) -> list[tuple[str, date, int, str, str]]:
 def _states_on(day: date, loan_ids: set[int] | None) -> dict[int, str]:
     """Each loan's category on a day: confirmed (effective on or before it), else the suggestion
     of the latest run as of that day."""
-    in_list = loan_ids is not None and len(loan_ids) <= 2000
+    ids = loan_ids or set()
+    in_list = loan_ids is not None and len(ids) <= 2000
     states: dict[int, str] = {}
     run = (
         ClassificationRun.objects.filter(finished_at__isnull=False, as_of__lte=day)
@@ -195,17 +196,17 @@ def _states_on(day: date, loan_ids: set[int] | None) -> dict[int, str]:
     if run is not None:
         suggestions = Suggestion.objects.filter(run=run)
         if in_list:
-            suggestions = suggestions.filter(loan_id__in=loan_ids)
+            suggestions = suggestions.filter(loan_id__in=ids)
         states.update(suggestions.values_list("loan_id", "category"))
     confirmed = LoanCategory.objects.filter(step__in=CONFIRMING_STEPS, effective_date__lte=day)
     if in_list:
-        confirmed = confirmed.filter(loan_id__in=loan_ids)
+        confirmed = confirmed.filter(loan_id__in=ids)
     for loan_id, category in confirmed.order_by("effective_date", "pk").values_list(
         "loan_id", "category"
     ):
         states[loan_id] = category
     if loan_ids is not None and not in_list:
-        states = {k: v for k, v in states.items() if k in loan_ids}
+        states = {k: v for k, v in states.items() if k in ids}
     return states
 
 

@@ -73,15 +73,15 @@ class TaskOut(Schema):
 
     @staticmethod
     def resolve_loan_no(obj: Task) -> str | None:
-        return obj.loan.loan_no if obj.loan_id else None
+        return obj.loan.loan_no if obj.loan else None
 
     @staticmethod
     def resolve_created_by(obj: Task) -> str | None:
-        return obj.created_by.username if obj.created_by_id else None
+        return obj.created_by.username if obj.created_by else None
 
     @staticmethod
     def resolve_assigned_to(obj: Task) -> str | None:
-        return obj.assigned_to.username if obj.assigned_to_id else None
+        return obj.assigned_to.username if obj.assigned_to else None
 
 
 class TasksQuery(Schema):

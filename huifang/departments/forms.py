@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from huifang.departments.models import DepartmentKind, TaskStatus
 from huifang.departments.services import eligible_members
@@ -39,7 +40,7 @@ class DepartmentEditForm(forms.Form):
         label=_("启用"), required=False, help_text=_("停用的部门不再接收新的通知。")
     )
     head = _UserChoice(
-        label=_("负责人"),
+        label=pgettext_lazy("department head", "负责人"),
         queryset=eligible_members(),
         required=False,
         empty_label=_("（未指定）"),

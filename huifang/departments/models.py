@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DepartmentKind(models.TextChoices):
@@ -34,7 +35,7 @@ class Department(models.Model):
     )
     head = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("负责人"),
+        verbose_name=pgettext_lazy("department head", "负责人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

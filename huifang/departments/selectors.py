@@ -133,7 +133,7 @@ def task_for(
     )
     if task is None:
         raise Http404(task_id)
-    if task.loan_id is not None:
+    if task.loan is not None:
         require_branch(
             user,
             task.loan.branch_id,

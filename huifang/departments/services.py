@@ -63,7 +63,7 @@ def _check_name_kind(*, name: str, kind: str, exclude: int | None = None) -> dic
         errors["name"] = [_("请填写部门名称。")]
     elif len(name) > 50:
         errors["name"] = [_("部门名称不能超过 50 个字符。")]
-    elif Department.objects.filter(name=name).exclude(pk=exclude).exists():
+    elif Department.objects.filter(name=name).exclude(pk=exclude or 0).exists():
         errors["name"] = [_("部门“%(name)s”已存在。") % {"name": name}]
     if kind not in DepartmentKind.values:
         errors["kind"] = [_("请选择部门职能。")]
@@ -152,11 +152,11 @@ def _task_state(task: Task) -> dict[str, Any]:
     return {
         "department": task.department.code,
         "title": task.title,
-        "loan": task.loan.loan_no if task.loan_id else None,
+        "loan": task.loan.loan_no if task.loan else None,
         "source": f"{task.source_type}:{task.source_id}" if task.source_type else None,
         "status": task.status,
         "due_date": task.due_date.isoformat() if task.due_date else None,
-        "assigned_to": task.assigned_to.username if task.assigned_to_id else None,
+        "assigned_to": task.assigned_to.username if task.assigned_to else None,
         "note": task.note,
     }
 
@@ -239,10 +239,12 @@ def task_take(*, task: Task, user: User, actor: Actor) -> Task:
     """A member takes an open task: it is theirs, in progress."""
     with transaction.atomic():
         locked = (
-            Task.objects.select_for_update().select_related("department", "loan").get(pk=task.pk)
+            Task.objects.select_for_update(of=("self",))
+            .select_related("department", "loan")
+            .get(pk=task.pk)
         )
         if locked.status != TaskStatus.OPEN:
-            who = locked.assigned_to.username if locked.assigned_to_id else "—"
+            who = locked.assigned_to.username if locked.assigned_to else "—"
             raise ValidationError(
                 _("这项待办已不是待处理状态（当前：%(status)s，处理人：%(who)s）。")
                 % {"status": locked.get_status_display(), "who": who}
@@ -284,7 +286,9 @@ def task_close(*, task: Task, user: User, actor: Actor, outcome: str, note: str)
         raise ValidationError(errors)
     with transaction.atomic():
         locked = (
-            Task.objects.select_for_update().select_related("department", "loan").get(pk=task.pk)
+            Task.objects.select_for_update(of=("self",))
+            .select_related("department", "loan")
+            .get(pk=task.pk)
         )
         if locked.status not in OPEN_STATUSES:
             raise ValidationError(

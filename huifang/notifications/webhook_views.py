@@ -35,7 +35,7 @@ def _add_errors(form, exc: ValidationError) -> None:  # type: ignore[no-untyped-
 
 def webhook_list(request: HttpRequest) -> HttpResponse:
     _gate(request)
-    initial = {"active": True}
+    initial: dict[str, object] = {"active": True}
     if code := request.GET.get("department"):
         initial["department"] = code
     form = ChannelCreateForm(request.POST or None, initial=initial)

@@ -115,7 +115,9 @@ def post(url: str, payload: dict, *, timeout: float = TIMEOUT_SECONDS) -> str | 
         method="POST",
     )
     # The environment's proxy applies to the robots' public hosts, never to this machine.
-    proxies = {} if urllib.parse.urlsplit(url).hostname in _LOOPBACK else None
+    proxies: dict[str, str] | None = (
+        {} if urllib.parse.urlsplit(url).hostname in _LOOPBACK else None
+    )
     opener = urllib.request.build_opener(urllib.request.ProxyHandler(proxies))
     try:
         with opener.open(request, timeout=timeout) as response:

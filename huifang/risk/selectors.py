@@ -186,7 +186,7 @@ def dashboard_numbers(user: Any, *, today: date) -> dict[str, Any]:
     }
 
 
-def _pivot(rows: list[dict], key: str) -> list[dict]:
+def _pivot(rows: Any, key: str) -> list[dict]:
     """[{name, blue, yellow, orange, red, total}] from (name, level, n) rows."""
     table: dict[str, dict[str, Any]] = {}
     for row in rows:

@@ -20,7 +20,7 @@ from huifang.accounts.models import Branch, User
 from huifang.accounts.services import client_ip, request_actor
 from huifang.risk import forms, lexicon
 from huifang.risk import rules as rules_core
-from huifang.risk.codes import LEVELS, Level, SignalCode
+from huifang.risk.codes import LEVELS, Level, Severity, SignalCode
 from huifang.risk.models import OPEN_WARNING, LexiconTerm, Warning, WarningRule, WarningStatus
 from huifang.risk.selectors import (
     active_rules,
@@ -75,19 +75,21 @@ def _classification(user: Any, today: Any) -> dict[str, Any]:
     """Loans by category and the migration matrix, from the classification app when it is there."""
     from huifang.portfolio.selectors import loans_for
 
-    result: dict[str, Any] = {"categories": None, "matrix": None}
+    result: dict[str, Any] = {"categories": None, "matrix": None, "unclassified": None}
     try:
         from huifang.classification import selectors as classification
     except ImportError:
         return result
     latest = getattr(classification, "latest_categories", None)
     if latest is not None:
-        loan_ids = loans_for(user).filter(status="active").values_list("pk", flat=True)
+        loan_ids = list(loans_for(user).filter(status="active").values_list("pk", flat=True))
         try:
             counts: dict[str, int] = {}
-            for category in latest(list(loan_ids)).values():
+            for category in latest(loan_ids).values():
                 counts[category] = counts.get(category, 0) + 1
-            result["categories"] = counts
+            # Nothing classified yet: "—", not a column of zeros that reads as "all clear".
+            result["categories"] = counts or None
+            result["unclassified"] = len(loan_ids) - sum(counts.values())
         except Exception:  # the dashboard shows "—" rather than fail on another app's error
             log.exception("latest_categories failed")
     matrix = getattr(classification, "migration_matrix", None)
@@ -408,7 +410,7 @@ def _preview(form: forms.PreviewForm) -> dict[str, Any] | None:
             {
                 "term": h.term,
                 "code": SignalCode(h.code).label if h.code in SignalCode.values else h.code,
-                "severity": h.severity,
+                "severity": Severity(h.severity).label if h.severity in Severity.values else "",
                 "excerpt": h.excerpt,
             }
             for h in hits

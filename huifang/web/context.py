@@ -14,6 +14,11 @@ SECTIONS = (
     ("recheck_", "reviews"),
     ("archive", "archive"),
     ("questionnaire_", "questionnaires"),
+    ("department_", "departments"),
+    ("webhook_", "departments"),
+    ("delivery_", "departments"),
+    ("risk_", "risk"),
+    ("classification_", "classification"),
     ("loan_", "loans"),
     ("repayment_", "loans"),
     ("import_", "imports"),
@@ -53,6 +58,11 @@ def huifang(request: HttpRequest) -> dict:
             ),
             "archive": signed_in and has_perm(user, "loan.read"),
             "questionnaires": signed_in and has_perm(user, "questionnaire.manage"),
+            "risk": signed_in and has_perm(user, "risk.read"),
+            "classification": signed_in
+            and (has_perm(user, "classification.propose") or has_perm(user, "classification.approve")),
+            "departments": signed_in
+            and (has_perm(user, "departments.work") or has_perm(user, "departments.manage")),
             "import": signed_in and has_perm(user, "portfolio.import"),
             "audit": signed_in and has_perm(user, "audit.read"),
             "calendar": signed_in and has_perm(user, "calendar.manage"),

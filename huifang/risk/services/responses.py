@@ -37,7 +37,7 @@ DEFAULT_RESPONSES: dict[str, tuple[str, ...]] = {
 ADHOC_VISIT_DAYS = 7
 TASK_DAYS = {"yellow": 14, "orange": 7, "red": 3, "blue": 30}
 # Which department each kind of department work goes to (departments' shipped codes).
-DEPARTMENT_OF = {
+DEPARTMENT_OF: dict[str, str] = {
     K.DEPARTMENT_TASK: "risk",
     K.COLLECTIONS_PREP: "collections",
     K.MORE_COLLATERAL: "credit",
@@ -159,18 +159,24 @@ def _notify_supervisors(warning: Warning) -> None:
 
 
 def _notify_head_of_risk(warning: Warning) -> None:
-    title, link = _title(warning), _link(warning)
-    body = _("红色预警：已停止放款，请立即处置。")
-
-    def send() -> None:
-        try:
-            from huifang.departments.services import department_notify
-        except ImportError:
-            log.warning("departments app missing: red warning %s not sent", warning.pk)
-            return
-        department_notify(department="risk", title=title, body=body, link=link, urgent=True)
-
-    transaction.on_commit(send)
+    """At once: the risk department's inboxes, email and group robots (queued in this transaction,
+    sent right after the commit for an urgent notice)."""
+    try:
+        from huifang.departments.services import department_notify
+    except ImportError:
+        log.warning("departments app missing: red warning %s not sent", warning.pk)
+        return
+    try:
+        with transaction.atomic():
+            department_notify(
+                department="risk",
+                title=_title(warning),
+                body=_("红色预警：已停止放款，请立即处置。"),
+                link=_link(warning),
+                urgent=True,
+            )
+    except Exception:  # a notice never undoes the warning
+        log.exception("red warning %s: the risk department was not notified", warning.pk)
 
 
 def response_create(
@@ -203,7 +209,7 @@ def response_create(
         values["note"] = note or _("停止对该笔贷款继续放款")
         values["status"] = ResponseStatus.DONE
     elif kind in DEPARTMENT_OF:
-        titles = {
+        titles: dict[str, str] = {
             K.DEPARTMENT_TASK: _("风险复核：%(loan)s"),
             K.COLLECTIONS_PREP: _("准备催收或法律措施：%(loan)s"),
             K.MORE_COLLATERAL: _("考虑重组或追加担保：%(loan)s"),

@@ -23,6 +23,8 @@ from huifang.risk.selectors import active_terms, loan_behaviour
 from huifang.risk.services.warnings import warnings_evaluate
 
 MAX_EVIDENCE = 2000
+# The nightly scan looks again at loans paid this many days back (a missed night or two).
+RECENT_PAYMENT_DAYS = 7
 
 
 def _create(
@@ -72,7 +74,8 @@ def _create(
 def _question_labels(submission: Any) -> dict[str, dict]:
     from huifang.questionnaires.schema import iter_questions
 
-    return {q.get("key"): q for q in iter_questions(submission.questionnaire.definition or {})}
+    definition = submission.questionnaire.definition or {}
+    return {str(q.get("key")): q for q in iter_questions(definition)}
 
 
 def _finding_source(finding: dict, visit: Any) -> str:
@@ -235,7 +238,7 @@ def _repayment_signals(loan: Any, as_of: date, actor: Actor) -> list[Signal]:
     seen = loan_behaviour(loan, as_of)
     mine = Signal.objects.filter(loan=loan, source=SignalSource.REPAYMENT, status=SignalStatus.OPEN)
     last = Repayment.objects.filter(loan=loan, paid_date__lte=as_of).order_by("-paid_date").first()
-    made: list[Signal] = []
+    made: list[Signal | None] = []
     if seen.dpd == 0:
         _close(
             mine.filter(code__in=[SignalCode.OVERDUE, SignalCode.PARTIAL_PAYMENT]),
@@ -329,7 +332,7 @@ def risk_from_repayments(*, as_of: date, actor: Actor, loans: Any = None) -> dic
     lately, or with open signals or an open warning.
     """
     from huifang.followups.models import ContactAttempt
-    from huifang.portfolio.models import Loan, LoanStatus
+    from huifang.portfolio.models import Loan, LoanStatus, Repayment
     from huifang.risk.models import OPEN_WARNING, Warning
     from huifang.risk.selectors import FAILED_CONTACT_DAYS, FAILED_RESULTS
 
@@ -340,11 +343,16 @@ def risk_from_repayments(*, as_of: date, actor: Actor, loans: Any = None) -> dic
         result__in=FAILED_RESULTS,
         attempted_at__date__gte=as_of - timedelta(days=FAILED_CONTACT_DAYS),
     ).values("visit__loan_id")
+    # A trend changes only when a payment settles an instalment (or one falls overdue).
+    paid_lately = Repayment.objects.filter(
+        paid_date__gt=as_of - timedelta(days=RECENT_PAYMENT_DAYS), paid_date__lte=as_of
+    ).values("loan_id")
     qs = qs.filter(
         Q(first_unpaid_due__lt=as_of)
         | Q(pk__in=with_signals)
         | Q(pk__in=with_warning)
         | Q(pk__in=unanswered)
+        | Q(pk__in=paid_lately)
     )
     counts = {"loans": 0, "signals": 0, "warnings": 0}
     ids = list(qs.order_by("pk").values_list("pk", flat=True))

@@ -239,6 +239,7 @@ def warning_acknowledge(
         errors["deadline"] = _("处置期限不能早于今天")
     if errors:
         raise ValidationError(errors)
+    assert owner is not None and deadline is not None
     with transaction.atomic():
         _lock(warning)
         _require_open(warning)

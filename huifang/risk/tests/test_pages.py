@@ -94,6 +94,7 @@ def test_escalating_through_the_page_goes_to_the_new_warning(loan_a, client, two
         evidence="店面缩小一半",
         user=officer,
         actor=actor_for(officer),
+        as_of=date(2025, 3, 10),
     )
     blue = Warning.objects.get(loan=loan_a)
     client.force_login(two_branches["risk_manager"])
@@ -174,10 +175,11 @@ def test_a_rule_with_bad_json_is_refused_with_where(db, client, two_branches):
     assert "逾期超过90天" in rules_page and "红色预警" in rules_page
 
 
-def test_the_dashboard_shows_a_dash_without_classification_data(db, client, two_branches):
+def test_the_dashboard_shows_a_dash_before_anything_is_classified(db, client, two_branches):
     client.force_login(two_branches["officer"])
     page = client.get("/risk/").content.decode()
-    assert "五级分类" in page and "—" in page
+    assert "五级分类" in page
+    assert '<th scope="row">正常</th><td class="num">—</td>' in page
 
 
 def test_the_loan_risk_panel_shows_the_open_warning_and_the_stop(red, loan_a, rf, two_branches):

@@ -231,3 +231,20 @@ def test_the_dashboard_numbers(loan_a, two_branches):
 
     officer_b = User.objects.get(username="officer_b")
     assert dashboard_numbers(officer_b, today=timezone.localdate())["open_total"] == 0
+
+
+def test_red_tells_the_risk_department_at_once(loan_a, two_branches):
+    if not departments_ready():
+        pytest.skip("huifang.departments.services is not there yet: the red notice not checked")
+    from huifang.departments.models import Department
+
+    head_of_risk = two_branches["risk_manager"]
+    Department.objects.get(code="risk").members.add(head_of_risk)
+
+    risk_from_repayments(
+        as_of=date(2025, 5, 20), actor=SYSTEM, loans=loan_a.__class__.objects.filter(pk=loan_a.pk)
+    )
+
+    red = Warning.objects.get(loan=loan_a)
+    notice = Notification.objects.get(user=head_of_risk, kind="department")
+    assert "A-0001" in notice.title and notice.link == f"/risk/warnings/{red.pk}/"

@@ -5,10 +5,14 @@ from huifang.lib.commands import HuifangCommand
 
 
 class Command(HuifangCommand):
-    help = "Queue the nightly follow-up planning run (idempotent); `huifang db_worker` runs it."
+    help = (
+        "Queue the background jobs (idempotent): nightly planning, daily classification, "
+        "webhook deliveries every minute; `huifang db_worker` runs them."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from huifang.classification.tasks import schedule_daily
+        from huifang.notifications.tasks import schedule_webhooks
 
         queued = schedule_nightly()
         when = next_night().strftime("%Y-%m-%d %H:%M")
@@ -18,4 +22,8 @@ class Command(HuifangCommand):
         queued = schedule_daily()
         self.stdout.write(
             f"daily classification {'queued for' if queued else 'already queued; next at'} {when}"
+        )
+        queued = schedule_webhooks()
+        self.stdout.write(
+            f"webhook deliveries {'queued (every minute)' if queued else 'already queued'}"
         )
