@@ -189,7 +189,11 @@ def review_decide(
         visit.save(update_fields=["status", "updated_at"])
         drawn = False
         if decision == Decision.APPROVED:
+            from huifang.risk.services import risk_from_submission
+
             archive_index_visit(visit=visit)
+            # Only approved visits feed risk analysis: findings and notes become signals.
+            risk_from_submission(submission=submission, actor=actor)
             drawn = _draw_recheck(submission)
         _audit(
             actor,

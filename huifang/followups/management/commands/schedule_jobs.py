@@ -6,13 +6,14 @@ from huifang.lib.commands import HuifangCommand
 
 class Command(HuifangCommand):
     help = (
-        "Queue the background jobs (idempotent): nightly planning, daily classification, "
+        "Queue the background jobs (idempotent): nightly planning, risk scan and classification, "
         "webhook deliveries every minute; `huifang db_worker` runs them."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from huifang.classification.tasks import schedule_daily
         from huifang.notifications.tasks import schedule_webhooks
+        from huifang.risk.tasks import schedule_risk_scan
 
         queued = schedule_nightly()
         when = next_night().strftime("%Y-%m-%d %H:%M")
@@ -26,4 +27,8 @@ class Command(HuifangCommand):
         queued = schedule_webhooks()
         self.stdout.write(
             f"webhook deliveries {'queued (every minute)' if queued else 'already queued'}"
+        )
+        queued = schedule_risk_scan()
+        self.stdout.write(
+            f"nightly risk scan {'queued for' if queued else 'already queued; next at'} {when}"
         )
