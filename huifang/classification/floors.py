@@ -137,12 +137,12 @@ def is_worse(a: str, b: str) -> bool:
 
 
 def reason_label(code: str) -> str:
-    """A reason code in words, for the pages ("dpd:45" -> 逾期 45 天)."""
+    """A reason code in words, for the pages ("dpd:45" -> 逾期天数：45)."""
     from django.utils.translation import gettext as _
 
     kind, _sep, rest = code.partition(":")
     if kind == "dpd":
-        return _("逾期 %(days)s 天") % {"days": rest}
+        return _("逾期天数：%(days)s") % {"days": rest}
     if kind == "warning":
         names = {"red": _("红色"), "orange": _("橙色"), "yellow": _("黄色"), "blue": _("蓝色")}
         return _("存在未解除的%(level)s预警") % {"level": names.get(rest, rest)}

@@ -363,4 +363,24 @@ def load_demo(*, loans: int = 300, seed: int = 2026) -> tuple[list[DemoAccount],
     # The demo accounts' addresses are fictitious: no mail for the "returned" notices.
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
         load_visit_work(today=today)
+        load_risk_work(today=today, actor=actor)
     return accounts, len(records)
+
+
+def load_risk_work(*, today: date, actor: Actor) -> None:
+    """Departments staffed, the nightly risk scan and a classification run, as of today."""
+    from huifang.classification.services import classify
+    from huifang.departments.models import Department
+    from huifang.risk.services import risk_from_repayments
+
+    risk = User.objects.filter(username="risk").first()
+    for department in Department.objects.all():
+        members = [risk] if risk else []
+        if department.code == "collections":
+            members += list(User.objects.filter(role=Role.OFFICER, username__endswith="2"))
+        department.members.add(*members)
+        if department.code == "risk" and risk:
+            department.head = risk
+            department.save(update_fields=["head"])
+    risk_from_repayments(as_of=today, actor=actor)
+    classify(as_of=today, actor=actor, trigger="command")

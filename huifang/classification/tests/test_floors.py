@@ -127,7 +127,7 @@ def test_the_default_rules_are_valid():
 
 
 def test_reasons_read_in_chinese():
-    assert reason_label("dpd:45") == "逾期 45 天"
+    assert reason_label("dpd:45") == "逾期天数：45"
     assert reason_label("warning:red") == "存在未解除的红色预警"
     assert "回访 123" in reason_label("fund_misuse:visit 123")
     assert "可疑" in reason_label("restructured:observation:doubtful")

@@ -26,7 +26,7 @@ def test_the_queue_shows_suggested_and_pending_categories_with_reasons(two_branc
     client.force_login(two_branches[Role.RISK_MANAGER])
     page = client.get("/classification/").content.decode()
     assert "A-0001" in page and "B-0001" in page
-    assert "次级" in page and "逾期 106 天" in page
+    assert "次级" in page and "逾期天数：106" in page
     assert "审批通过" in page
 
 
@@ -124,7 +124,7 @@ def test_the_api_runs_lists_and_decides(two_branches, client):
     suggestions = client.get("/api/v1/classification/suggestions?category=substandard").json()
     assert [s["loan_no"] for s in suggestions["items"]] == ["A-0001"]
     assert suggestions["items"][0]["reasons"] == ["dpd:106"]
-    assert suggestions["items"][0]["reasons_text"] == ["逾期 106 天"]
+    assert suggestions["items"][0]["reasons_text"] == ["逾期天数：106"]
 
     history = client.get("/api/v1/loans/A-0001/classification").json()
     assert history["pending"]["category"] == "substandard"
