@@ -5,7 +5,7 @@ assignee (visit_for(..., work=True)) gets the forms: contact attempts, the
 working record with the questionnaire, attachments, the online link, submit.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -69,7 +69,7 @@ def _context(request: HttpRequest, visit, *, form_answers=None, errors=None, for
         if a.kind == "photo" and a.removed_at is None
     ]
     state = visit_contact_state(visit) if editable else None
-    problems = {}
+    problems: dict[str, str] = {}
     if editable and rec is not None and form is None:
         _state, problems = submission_problems(visit, rec)
     # What the record form shows: what was just posted (on an error), else what is saved.
@@ -126,7 +126,7 @@ def _parse_moment(text: str) -> datetime | None:
         raise ValidationError({"occurred_at": _("回访时间格式应为 YYYY-MM-DD HH:MM")}) from exc
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
-    if moment > timezone.now() + timezone.timedelta(minutes=10):
+    if moment > timezone.now() + timedelta(minutes=10):
         raise ValidationError({"occurred_at": _("回访时间不能晚于现在")})
     return moment
 

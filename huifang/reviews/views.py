@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huifang.accounts.gate import require
+from huifang.accounts.models import User
 from huifang.accounts.services import client_ip, request_actor
 from huifang.followups.selectors import visit_for
 from huifang.reviews.models import Decision, Recheck, RecheckOutcome, Submission
@@ -16,6 +17,12 @@ from huifang.reviews.selectors import rechecks_open, returned_waiting, review_qu
 from huifang.reviews.services import hands_on, recheck_decide, review_decide
 
 PER_PAGE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user (LoginRequiredMiddleware lets no anonymous request through)."""
+    assert isinstance(request.user, User)
+    return request.user
 
 
 def review_list(request: HttpRequest) -> HttpResponse:
@@ -62,6 +69,7 @@ def _detail_context(request: HttpRequest, visit, *, errors=None, comment="") -> 
             recheck is not None
             and not recheck.outcome
             and not own
+            and latest is not None
             and latest.review.reviewer_id != request.user.pk
         ),
         "attempts": list(visit.attempts.select_related("by").order_by("attempted_at")),
@@ -90,7 +98,7 @@ def review_decision(request: HttpRequest, visit_id: int) -> HttpResponse:
     try:
         review = review_decide(
             submission=submission,
-            reviewer=request.user,
+            reviewer=_user(request),
             actor=request_actor(request),
             decision=request.POST.get("decision", ""),
             comment=comment,
@@ -119,7 +127,7 @@ def recheck_decision(request: HttpRequest, recheck_id: int) -> HttpResponse:
     try:
         recheck_decide(
             recheck=recheck,
-            user=request.user,
+            user=_user(request),
             actor=request_actor(request),
             outcome=request.POST.get("outcome", ""),
             comment=comment,

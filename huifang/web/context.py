@@ -60,7 +60,9 @@ def huifang(request: HttpRequest) -> dict:
             "questionnaires": signed_in and has_perm(user, "questionnaire.manage"),
             "risk": signed_in and has_perm(user, "risk.read"),
             "classification": signed_in
-            and (has_perm(user, "classification.propose") or has_perm(user, "classification.approve")),
+            and (
+                has_perm(user, "classification.propose") or has_perm(user, "classification.approve")
+            ),
             "departments": signed_in
             and (has_perm(user, "departments.work") or has_perm(user, "departments.manage")),
             "import": signed_in and has_perm(user, "portfolio.import"),
