@@ -80,7 +80,20 @@ TINY = {
                     "required": True,
                     "show_if": {"question": "funds_ok", "equals": False},
                 },
-                {"key": "score", "type": "rating", "label": "满意度", "required": False},
+                {
+                    "key": "score",
+                    "type": "rating",
+                    "label": "满意度",
+                    "required": False,
+                    "risks": [
+                        {
+                            "when": {"lte": 2},
+                            "signal": "borrower_dissatisfied",
+                            "severity": "low",
+                            "label": "客户不满意",
+                        }
+                    ],
+                },
             ],
         }
     ]

@@ -51,3 +51,22 @@ def test_fund_misuse_from_a_reviewed_visit_to_warning_tasks_and_classification(w
     suggestion = Suggestion.objects.get(run=run, loan=loan)
     assert suggestion.category in ("special_mention", "substandard", "doubtful", "loss")
     assert any(reason.startswith("fund_misuse") for reason in suggestion.reasons)
+
+
+def test_each_finding_goes_to_the_department_it_concerns(work):
+    officer, reviewer, visit = work["officer"], work["reviewer"], work["visit"]
+    rec = record_save(
+        visit=visit,
+        user=officer,
+        actor=actor_for(officer),
+        data=RecordInput(revision=0, answers={"funds_ok": "yes", "score": "1"}),
+    )
+    submission = visit_submit(
+        visit=visit, user=officer, actor=actor_for(officer), revision=rec.revision
+    )
+    assert [f["signal"] for f in submission.findings] == ["borrower_dissatisfied"]
+    review_decide(
+        submission=submission, reviewer=reviewer, actor=actor_for(reviewer), decision="approved"
+    )
+    task = Task.objects.get(source_type="reviews.submission", source_id=str(submission.pk))
+    assert task.department.code == "service" and task.loan == visit.loan

@@ -194,6 +194,7 @@ def review_decide(
             archive_index_visit(visit=visit)
             # Only approved visits feed risk analysis: findings and notes become signals.
             risk_from_submission(submission=submission, actor=actor)
+            findings_to_departments(submission=submission, actor=actor)
             drawn = _draw_recheck(submission)
         _audit(
             actor,
@@ -220,6 +221,35 @@ def review_decide(
                 )
             )
     return review
+
+
+def findings_to_departments(*, submission: Submission, actor: Actor) -> list:
+    """Each finding of an approved round goes to the department it concerns: one task per
+    department, listing its findings (customer dissatisfaction to customer service, a
+    guarantor's or collateral's trouble to credit approval, unwillingness to collections…)."""
+    from huifang.departments.selectors import department_for_signal
+    from huifang.departments.services import department_task_create
+
+    visit = submission.visit
+    by_department: dict[str, list[str]] = {}
+    for finding in submission.findings:
+        code = department_for_signal(finding.get("signal", ""))
+        by_department.setdefault(code, []).append(finding.get("label") or finding.get("signal", ""))
+    tasks = []
+    for code, labels in sorted(by_department.items()):
+        tasks.append(
+            department_task_create(
+                department=code,
+                title=_("回访发现：%(loan)s %(borrower)s")
+                % {"loan": visit.loan.loan_no, "borrower": visit.loan.borrower.name},
+                body="\n".join(f"- {label}" for label in labels),
+                loan=visit.loan,
+                source_type="reviews.submission",
+                source_id=str(submission.pk),
+                actor=actor,
+            )
+        )
+    return tasks
 
 
 def _draw_recheck(submission: Submission) -> bool:
