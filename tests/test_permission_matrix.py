@@ -288,6 +288,7 @@ WEB_CASES = [
     ("POST", "/users/{user_b}/", {"role": "reviewer", "is_active": "on"}, {AD}),
     ("GET", "/branches/", None, {AD}),
     ("POST", "/branches/", {"name": "丙分行", "code": "C"}, {AD}),
+    ("GET", "/settings/", None, EVERYONE),
     ("GET", "/account/tokens/", None, EVERYONE),
     ("POST", "/account/tokens/999999/revoke/", {}, set()),
     ("GET", "/logout/", None, set()),  # logging out is a POST

@@ -10,18 +10,20 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from huifang.accounts.gate import require
 from huifang.api.common import api_actor, api_user, ip
-from huifang.classification.floors import reason_label
+from huifang.classification.floors import describe_rules, reason_label
 from huifang.classification.models import ClassificationRun, LoanCategory, Suggestion, Trigger
 from huifang.classification.selectors import (
     PENDING_STEPS,
     confirmed_categories,
+    current_rules,
+    latest_rules_version,
     latest_steps,
     latest_suggestions,
     loan_history,
     runs_for,
     suggestions_for,
 )
-from huifang.classification.services import classification_act, classify
+from huifang.classification.services import classification_act, classify, rules_save
 from huifang.portfolio.selectors import loan_for
 
 router = Router(tags=["classification"])
@@ -103,6 +105,20 @@ class HistoryOut(Schema):
     steps: list[StepOut]
 
 
+class RulesOut(Schema):
+    version: int  # 0: no version saved, classification.md's default rule set applies
+    rules: dict[str, Any]
+    rules_text: list[str]
+    note: str
+    created_by: str | None
+    created_at: datetime | None
+
+
+class RulesIn(Schema):
+    rules: dict[str, Any]
+    note: str = ""
+
+
 class ActIn(Schema):
     action: str  # propose, review, approve, change
     category: str = ""
@@ -174,3 +190,34 @@ def act(request: HttpRequest, loan_no: str, payload: ActIn) -> Any:
         actor=api_actor(request),
     )
     return Status(201, _history(loan))
+
+
+def _rules_out() -> dict[str, Any]:
+    latest = latest_rules_version()
+    rules = current_rules()
+    return {
+        "version": latest.number if latest else 0,
+        "rules": rules,
+        "rules_text": describe_rules(rules),
+        "note": latest.note if latest else "",
+        "created_by": latest.created_by.username if latest and latest.created_by else None,
+        "created_at": latest.created_at if latest else None,
+    }
+
+
+@router.get("/classification/rules", response=RulesOut, summary="五级分类规则（当前版本）")
+def get_rules(request: HttpRequest) -> Any:
+    require(request.user, "risk.rules", via="api", ip=ip(request))
+    return _rules_out()
+
+
+@router.post(
+    "/classification/rules",
+    response={201: RulesOut},
+    summary="保存五级分类规则的新版本（422：规则有误或没有变化）",
+)
+def save_rules(request: HttpRequest, payload: RulesIn) -> Any:
+    rules_save(
+        rules=payload.rules, note=payload.note, user=api_user(request), actor=api_actor(request)
+    )
+    return Status(201, _rules_out())

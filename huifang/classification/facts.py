@@ -58,7 +58,9 @@ def loans_in_force(as_of: date):
     return Loan.objects.filter(disbursement_date__lte=as_of, status__in=OPEN_STATUSES)
 
 
-def confirmed_signals(loan_ids: Sequence[int], as_of: date) -> dict[int, dict[str, str]]:
+def confirmed_signals(
+    loan_ids: Sequence[int], as_of: date, codes: Iterable[str] = ("fund_misuse",)
+) -> dict[int, dict[str, str]]:
     """Signals confirmed by an approved visit review on or before the date: loan -> signal -> "visit N".
 
     classification.md: "funds used against the contract, confirmed by a reviewed
@@ -80,14 +82,16 @@ def confirmed_signals(loan_ids: Sequence[int], as_of: date) -> dict[int, dict[st
             signal = finding.get("signal") if isinstance(finding, dict) else None
             if signal:
                 found[loan_id][signal] = f"visit {visit_id}"
-    for loan_id, signals in _risk_app_signals(loan_ids, as_of).items():
+    for loan_id, signals in _risk_app_signals(loan_ids, as_of, codes).items():
         for signal, evidence in signals.items():
             found[loan_id].setdefault(signal, evidence)
     return found
 
 
-def _risk_app_signals(loan_ids: Sequence[int], as_of: date) -> dict[int, dict[str, str]]:
-    """The risk app's open fund-misuse signals that come from a visit (issue 5, helper B).
+def _risk_app_signals(
+    loan_ids: Sequence[int], as_of: date, codes: Iterable[str]
+) -> dict[int, dict[str, str]]:
+    """The risk app's open signals of the rule set's codes that come from a visit (issue 5).
 
     Signals from a review round exist only once the round is approved; a signal
     raised by hand with no visit is not "confirmed by a reviewed visit".
@@ -97,16 +101,16 @@ def _risk_app_signals(loan_ids: Sequence[int], as_of: date) -> dict[int, dict[st
     except ImportError:
         return {}
     found: dict[int, dict[str, str]] = defaultdict(dict)
-    for loan_id, signal_id, visit_id, submission_visit in (
+    for loan_id, code, signal_id, visit_id, submission_visit in (
         Signal.objects.filter(
-            loan_id__in=loan_ids, code="fund_misuse", status="open", raised_at__date__lte=as_of
+            loan_id__in=loan_ids, code__in=list(codes), status="open", raised_at__date__lte=as_of
         )
         .filter(Q(submission__isnull=False) | Q(visit__isnull=False))
         .order_by("raised_at", "pk")
-        .values_list("loan_id", "pk", "visit_id", "submission__visit_id")
+        .values_list("loan_id", "code", "pk", "visit_id", "submission__visit_id")
     ):
         visit = visit_id or submission_visit
-        found[loan_id]["fund_misuse"] = f"visit {visit}" if visit else f"signal {signal_id}"
+        found[loan_id][code] = f"visit {visit}" if visit else f"signal {signal_id}"
     return found
 
 

@@ -40,40 +40,122 @@ DEFAULT_RULES: dict[str, Any] = {
 
 
 class RulesError(ValueError):
-    """A rule set that does not make sense (an unknown category, DPD bands out of order…)."""
+    """A rule set that does not make sense or weakens the spec's floors; the message is Chinese."""
+
+
+SECTIONS = tuple(DEFAULT_RULES)
+# Signal codes: lower-case words joined by "_", as the risk app and the questionnaires store them.
+_SIGNAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 def validate_rules(rules: Mapping[str, Any]) -> dict[str, Any]:
-    """A rule set checked and normalised; RulesError names the first thing wrong."""
-    unknown = set(rules) - set(DEFAULT_RULES)
+    """A rule set checked and normalised; RulesError names the first thing wrong.
+
+    classification.md fixes the DPD table ("Floors from days past due"), so a
+    rule set must carry it unchanged (left out, it is filled in). The rule set
+    is data an admin can *extend*: the default rule set's other floors may be
+    made stricter and new ones added, never removed or lowered.
+    """
+    from django.utils.translation import gettext as _
+
+    if not isinstance(rules, Mapping):
+        raise RulesError(_("规则必须是一个 JSON 对象（{…}）。"))
+    unknown = set(rules) - set(SECTIONS)
     if unknown:
-        raise RulesError(f"unknown rule section(s): {', '.join(sorted(unknown))}")
-    bands = rules.get("dpd", [])
+        raise RulesError(
+            _("未知的规则部分：%(keys)s（只能有 %(known)s）。")
+            % {"keys": "、".join(sorted(map(str, unknown))), "known": "、".join(SECTIONS)}
+        )
+    bands = rules.get("dpd", DEFAULT_RULES["dpd"])
+    if not isinstance(bands, list | tuple):
+        raise RulesError(_("dpd 必须是 [最少逾期天数, 分类] 的列表。"))
     previous = 0
     for band in bands:
         if not (isinstance(band, list | tuple) and len(band) == 2):
-            raise RulesError(f"dpd band {band!r} is not [least DPD, category]")
+            raise RulesError(_("dpd 档位 %(band)s 不是 [最少逾期天数, 分类]。") % {"band": band})
         least, category = band
         if isinstance(least, bool) or not isinstance(least, int) or least <= previous:
-            raise RulesError(f"dpd bands must start above 0 and ascend; got {least!r}")
-        _check_category(category, f"dpd band {least}")
+            raise RulesError(
+                _("dpd 档位的天数必须大于 0 且逐档递增；“%(least)s”不符合。") % {"least": least}
+            )
+        _check_category(category, _("dpd 档位 %(least)s") % {"least": least})
         previous = least
-    for section in ("signals", "warnings"):
-        for key, category in dict(rules.get(section, {})).items():
-            if section == "warnings" and key not in WARNING_LEVELS:
-                raise RulesError(f"unknown warning level {key!r}")
-            _check_category(category, f"{section} {key}")
-    return {
+    normal = {
         "dpd": [[least, category] for least, category in bands],
-        "signals": dict(rules.get("signals", {})),
-        "warnings": dict(rules.get("warnings", {})),
-        "observation_holds": bool(rules.get("observation_holds", False)),
+        "signals": _floor_map(rules, "signals"),
+        "warnings": _floor_map(rules, "warnings"),
+        "observation_holds": rules.get("observation_holds", DEFAULT_RULES["observation_holds"]),
     }
+    if not isinstance(normal["observation_holds"], bool):
+        raise RulesError(_("observation_holds 必须是 true 或 false。"))
+    if normal["dpd"] != DEFAULT_RULES["dpd"]:
+        raise RulesError(
+            _(
+                "dpd 逾期天数档位由分类规范规定，不能修改或删除："
+                "必须是 %(table)s（1–90 天关注，91–270 天次级，271–360 天可疑，360 天以上损失）。"
+            )
+            % {"table": _json(DEFAULT_RULES["dpd"])}
+        )
+    _check_not_weaker(normal)
+    return normal
+
+
+def _floor_map(rules: Mapping[str, Any], section: str) -> dict[str, str]:
+    from django.utils.translation import gettext as _
+
+    value = rules.get(section, DEFAULT_RULES[section])
+    if not isinstance(value, Mapping):
+        raise RulesError(
+            _("%(section)s 必须是 {代码: 分类} 形式的 JSON 对象。") % {"section": section}
+        )
+    for key, category in value.items():
+        if section == "warnings" and key not in WARNING_LEVELS:
+            raise RulesError(
+                _("未知的预警级别“%(level)s”（只能是 %(known)s）。")
+                % {"level": key, "known": "、".join(WARNING_LEVELS)}
+            )
+        if section == "signals" and not (
+            isinstance(key, str) and 0 < len(key) <= 32 and set(key) <= _SIGNAL_CHARS
+        ):
+            raise RulesError(
+                _("信号代码“%(code)s”无效：只能用小写字母、数字和下划线。") % {"code": key}
+            )
+        _check_category(category, f"{section} {key}")
+    return dict(value)
+
+
+def _check_not_weaker(rules: Mapping[str, Any]) -> None:
+    """The default rule set's floors stay, at least as strict (an admin extends, never weakens)."""
+    from django.utils.translation import gettext as _
+
+    for section in ("signals", "warnings"):
+        for key, floor in DEFAULT_RULES[section].items():
+            category = rules[section].get(key)
+            if category is None or RANK[category] < RANK[floor]:
+                raise RulesError(
+                    _(
+                        "%(section)s %(key)s 是默认规则，只能保持或提高（至少%(floor)s），不能删除或降低。"
+                    )
+                    % {"section": section, "key": key, "floor": category_label(floor)}
+                )
+    if DEFAULT_RULES["observation_holds"] and not rules["observation_holds"]:
+        raise RulesError(_("observation_holds（重组观察期内不上调）是默认规则，不能关闭。"))
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _check_category(category: Any, where: str) -> None:
+    from django.utils.translation import gettext as _
+
     if category not in RANK:
-        raise RulesError(f"{where}: unknown category {category!r}")
+        raise RulesError(
+            _("%(where)s：分类“%(category)s”无效（只能是 %(known)s）。")
+            % {"where": where, "category": category, "known": "、".join(CATEGORIES)}
+        )
 
 
 @dataclass(frozen=True)
@@ -182,3 +264,42 @@ def category_label(category: str) -> str:
         LOSS: _("损失"),
     }
     return names.get(category, category)
+
+
+def describe_rules(rules: Mapping[str, Any]) -> list[str]:
+    """Each floor of a rule set in words, for the rules page and the API."""
+    from django.utils.translation import gettext as _
+
+    try:
+        from huifang.risk.codes import SignalCode
+
+        signal_names = dict(SignalCode.choices)
+    except ImportError:
+        signal_names = {}
+    lines = []
+    bands = list(rules.get("dpd", []))
+    for i, (least, category) in enumerate(bands):
+        values = {"least": least, "category": category_label(category)}
+        if i + 1 < len(bands):
+            values["most"] = bands[i + 1][0] - 1
+            lines.append(_("逾期 %(least)s–%(most)s 天：至少%(category)s") % values)
+        else:
+            lines.append(_("逾期 %(least)s 天及以上：至少%(category)s") % values)
+    for code, category in rules.get("signals", {}).items():
+        lines.append(
+            _("经审核的回访确认风险信号“%(name)s”（%(code)s）：至少%(category)s")
+            % {
+                "name": signal_names.get(code, code),
+                "code": code,
+                "category": category_label(category),
+            }
+        )
+    levels = {"red": _("红色"), "orange": _("橙色"), "yellow": _("黄色"), "blue": _("蓝色")}
+    for level, category in rules.get("warnings", {}).items():
+        lines.append(
+            _("存在未解除的%(level)s预警：至少%(category)s")
+            % {"level": levels.get(level, level), "category": category_label(category)}
+        )
+    if rules.get("observation_holds"):
+        lines.append(_("重组贷款在观察期内不上调分类"))
+    return lines

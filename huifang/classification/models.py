@@ -139,3 +139,31 @@ class LoanCategory(models.Model):
     @property
     def confirms(self) -> bool:
         return self.step in CONFIRMING_STEPS
+
+
+class RuleSetVersion(models.Model):
+    """One saved version of the floors' rule set (floors.py); never edited, the latest applies.
+
+    With no version saved the default rule set of classification.md applies.
+    """
+
+    number = models.PositiveIntegerField(_("版本号"), unique=True)
+    rules = models.JSONField(_("规则"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("保存人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("保存时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("分类规则版本")
+        verbose_name_plural = _("分类规则版本")
+
+    def __str__(self) -> str:
+        return f"classification rules v{self.number}"

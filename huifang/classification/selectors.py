@@ -1,5 +1,6 @@
 """Reads of the classification app, through the permission gate."""
 
+import copy
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -7,16 +8,35 @@ from typing import Any
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 
 from huifang.accounts.gate import branch_scope, has_perm, require
-from huifang.classification.floors import CATEGORIES
+from huifang.classification.floors import CATEGORIES, DEFAULT_RULES
 from huifang.classification.models import (
     CONFIRMING_STEPS,
     ClassificationRun,
     LoanCategory,
+    RuleSetVersion,
     Step,
     Suggestion,
 )
 
 PENDING_STEPS = (Step.PROPOSED, Step.REVIEWED)
+
+
+def latest_rules_version() -> RuleSetVersion | None:
+    return RuleSetVersion.objects.order_by("-number").first()
+
+
+def current_rules() -> dict[str, Any]:
+    """The rule set the floors apply: the latest saved version's, else classification.md's default."""
+    latest = latest_rules_version()
+    return copy.deepcopy(latest.rules if latest is not None else DEFAULT_RULES)
+
+
+def rules_versions_for(
+    user: Any, *, via: str = "web", ip: str | None = None
+) -> QuerySet[RuleSetVersion]:
+    """Every saved version, newest first (admins and risk managers: risk.rules)."""
+    require(user, "risk.rules", via=via, ip=ip)
+    return RuleSetVersion.objects.select_related("created_by").order_by("-number")
 
 
 def latest_run() -> ClassificationRun | None:

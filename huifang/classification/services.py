@@ -20,16 +20,18 @@ from django.utils.translation import gettext as _
 from huifang.accounts.gate import deny, require
 from huifang.audit.services import Actor, Change, record
 from huifang.classification import facts as loader
-from huifang.classification.floors import DEFAULT_RULES, RANK, Facts, suggest
+from huifang.classification.floors import RANK, Facts, RulesError, suggest, validate_rules
 from huifang.classification.models import (
     ClassificationRun,
     LoanCategory,
+    RuleSetVersion,
     Step,
     Suggestion,
 )
 from huifang.classification.selectors import (
     PENDING_STEPS,
     confirmed_categories,
+    current_rules,
     latest_run,
     latest_steps,
     latest_suggestions,
@@ -57,8 +59,12 @@ def classify(
     chunk_loans: int = CHUNK_LOANS,
     rules: dict[str, Any] | None = None,
 ) -> ClassificationRun:
-    """A suggestion for every loan disbursed on or before `as_of` and not closed."""
-    rules = rules or DEFAULT_RULES
+    """A suggestion for every loan disbursed on or before `as_of` and not closed.
+
+    `rules`: a rule set (floors.py) to apply instead of the current one
+    (the latest saved version, else classification.md's default).
+    """
+    rules = validate_rules(rules) if rules is not None else current_rules()
     previous_run = latest_run()
     run = ClassificationRun.objects.create(as_of=as_of, trigger=trigger, by_id=actor.user_id)
     loan_ids = list(loans_to_classify(as_of).order_by("pk").values_list("pk", flat=True))
@@ -105,7 +111,7 @@ def _classify_chunk(
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CLASSIFY_LOCK])
     allocations = loader.allocations(ids)
     in_force = [i for i in ids if not loader.repaid_by(allocations[i], as_of)]
-    signals = loader.confirmed_signals(in_force, as_of)
+    signals = loader.confirmed_signals(in_force, as_of, codes=tuple(rules.get("signals", {})))
     warnings = loader.warning_levels(in_force)
     observed = loader.in_observation(in_force, as_of)
     confirmed = confirmed_categories(in_force)
@@ -180,6 +186,68 @@ def _classify_chunk(
             ]
         )
     return len(in_force), changed, len(to_propose)
+
+
+# --- the rule set -------------------------------------------------------------------------
+
+MAX_NOTE = 200
+
+
+def _known_signal_codes() -> set[str] | None:
+    try:
+        from huifang.risk.codes import SignalCode
+    except ImportError:
+        return None
+    return set(SignalCode.values)
+
+
+def rules_save(*, rules: Any, note: str, user: Any, actor: Actor) -> RuleSetVersion:
+    """A new version of the floors' rule set (admins and risk managers), audited.
+
+    classification.md: "The rule set is data an admin can extend"; the DPD
+    table and the default floors cannot be weakened (floors.validate_rules).
+    Nothing is saved when the rules are wrong or unchanged.
+    """
+    require(user, "risk.rules", via=actor.via, ip=actor.ip)
+    try:
+        checked = validate_rules(rules)
+    except RulesError as exc:
+        raise _invalid("rules", str(exc)) from exc
+    known = _known_signal_codes()
+    if known is not None:
+        unknown = sorted(set(checked["signals"]) - known)
+        if unknown:
+            raise _invalid(
+                "rules",
+                _("未知的风险信号代码：%(codes)s（可用：%(known)s）。")
+                % {"codes": "、".join(unknown), "known": "、".join(sorted(known))},
+            )
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise _invalid("note", _("说明最多 %(n)d 个字。") % {"n": MAX_NOTE})
+    with transaction.atomic():
+        latest = RuleSetVersion.objects.select_for_update().order_by("-number").first()
+        before = current_rules()
+        if checked == before:
+            raise _invalid("rules", _("规则与当前生效的规则相同，没有保存新版本。"))
+        version = RuleSetVersion.objects.create(
+            number=(latest.number if latest else 0) + 1,
+            rules=checked,
+            note=note,
+            created_by_id=actor.user_id,
+        )
+        record(
+            actor,
+            Change(
+                action="classification_rules_save",
+                object_type="classification.rulesetversion",
+                object_id=str(version.pk),
+                summary=f"五级分类规则第 {version.number} 版" + (f"：{note}" if note else ""),
+                before={"rules": before},
+                after={"number": version.number, "rules": checked, "note": note},
+            ),
+        )
+    return version
 
 
 # --- the confirmation workflow ------------------------------------------------------------

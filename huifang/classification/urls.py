@@ -13,6 +13,7 @@ urlpatterns = [
     path("classification/", views.classification_list, name="classification_list"),
     path("classification/runs/", views.classification_runs, name="classification_runs"),
     path("classification/runs/new/", views.classification_run, name="classification_run"),
+    path("classification/rules/", views.classification_rules, name="classification_rules"),
     # Contract numbers may hold slashes: the longer route comes first.
     path(
         "classification/loans/<path:loan_no>/act/",

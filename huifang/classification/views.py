@@ -1,5 +1,6 @@
 """Classification pages: proposals awaiting approval, the runs, one loan's history and actions."""
 
+import json
 from datetime import date
 
 from django.contrib import messages
@@ -15,21 +16,25 @@ from django.views.decorators.http import require_POST
 from huifang.accounts.gate import branch_scope, has_perm, require
 from huifang.accounts.models import Branch
 from huifang.accounts.services import client_ip, request_actor
-from huifang.classification.floors import category_label, reason_label
+from huifang.classification.floors import category_label, describe_rules, reason_label
 from huifang.classification.models import Category, Trigger
 from huifang.classification.selectors import (
     PENDING_STEPS,
     can_decide,
     confirmed_categories,
+    current_rules,
+    latest_rules_version,
     latest_steps,
     latest_suggestions,
     loan_history,
     loan_suggestions,
     pending_for,
+    rules_versions_for,
     runs_for,
 )
-from huifang.classification.services import classification_act, classify
+from huifang.classification.services import classification_act, classify, rules_save
 from huifang.portfolio.selectors import loan_for
+from huifang.risk.codes import SignalCode
 
 PER_PAGE = 50
 ACTIONS = ("propose", "review", "approve", "change")
@@ -200,3 +205,63 @@ def classification_loan_act(request: HttpRequest, loan_no: str) -> HttpResponse:
     if back == "list":
         return redirect("classification_list")
     return redirect(reverse("classification_loan", args=[loan.loan_no]))
+
+
+RULES_EXAMPLE = {
+    "signals": {"fund_misuse": "special_mention", "legal_risk": "substandard"},
+}
+
+
+def _rules_text(rules: dict) -> str:
+    return json.dumps(rules, ensure_ascii=False, indent=2)
+
+
+def classification_rules(request: HttpRequest) -> HttpResponse:
+    """分类规则: the floors in force, their versions, and a form for a new version."""
+    ip = client_ip(request)
+    versions = rules_versions_for(request.user, ip=ip)
+    rules = current_rules()
+    form = {"rules": _rules_text(rules), "note": ""}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        form = {"rules": request.POST.get("rules", ""), "note": request.POST.get("note", "")}
+        try:
+            parsed = json.loads(form["rules"])
+        except json.JSONDecodeError as exc:
+            errors["rules"] = _("规则不是有效的 JSON：第 %(line)s 行第 %(col)s 列，%(msg)s。") % {
+                "line": exc.lineno,
+                "col": exc.colno,
+                "msg": exc.msg,
+            }
+        else:
+            try:
+                version = rules_save(
+                    rules=parsed, note=form["note"], user=request.user, actor=request_actor(request)
+                )
+            except ValidationError as exc:
+                errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
+            else:
+                messages.success(
+                    request,
+                    _("已保存分类规则第 %(number)s 版，下次运行五级分类时生效。")
+                    % {"number": version.number},
+                )
+                return redirect("classification_rules")
+        messages.error(request, _("未保存：%(errors)s") % {"errors": " ".join(errors.values())})
+        status = 422
+    latest = latest_rules_version()
+    return render(
+        request,
+        "classification/classification_rules.html",
+        {
+            "lines": describe_rules(rules),
+            "current": latest,
+            "versions": [{"row": v, "lines": describe_rules(v.rules)} for v in versions[:PER_PAGE]],
+            "form": form,
+            "errors": errors,
+            "example": _rules_text(RULES_EXAMPLE),
+            "signal_codes": SignalCode.choices,
+        },
+        status=status,
+    )

@@ -2,7 +2,7 @@ from datetime import date
 
 from django.urls import path, register_converter
 
-from huifang.web.views import accounts, audit, calendar_entries, imports, loans, visits
+from huifang.web.views import accounts, audit, calendar_entries, imports, loans, settings_hub, visits
 
 
 class IsoDateConverter:
@@ -45,6 +45,7 @@ urlpatterns = [
         calendar_entries.calendar_entry_delete_view,
         name="calendar_entry_delete",
     ),
+    path("settings/", settings_hub.settings_hub, name="settings_hub"),
     path("account/tokens/", accounts.token_list, name="token_list"),
     path("account/tokens/<int:token_id>/revoke/", accounts.token_revoke_view, name="token_revoke"),
 ]

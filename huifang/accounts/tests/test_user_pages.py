@@ -178,12 +178,12 @@ def test_admin_creates_a_branch_audited_and_duplicates_are_refused(admin_client,
     assert "丙分行" in admin_client.get("/branches/").content.decode()
 
 
-def test_the_nav_shows_users_to_admins_only(admin_client, branch):
-    assert 'href="/users/"' in admin_client.get("/users/").content.decode()
+def test_settings_show_users_to_admins_only(admin_client, branch):
+    assert 'href="/users/"' in admin_client.get("/settings/").content.decode()
     officer = User.objects.create_user(username="off", role=Role.OFFICER, branch=branch)
     client = Client()
     client.force_login(officer)
-    assert 'href="/users/"' not in client.get("/inbox/").content.decode()
+    assert 'href="/users/"' not in client.get("/settings/").content.decode()
 
 
 PAGES = [

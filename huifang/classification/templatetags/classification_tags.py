@@ -23,3 +23,12 @@ def category_name(category: str | None) -> str:
 @register.filter
 def category_class(category: str | None) -> str:
     return BADGES.get(category or "", "badge-muted")
+
+
+@register.simple_tag(takes_context=True)
+def can_edit_rules(context) -> bool:
+    """Whether the user may see the rules tab (risk.rules: admins and risk managers)."""
+    from huifang.accounts.gate import has_perm
+
+    request = context.get("request")
+    return bool(request is not None and has_perm(request.user, "risk.rules"))

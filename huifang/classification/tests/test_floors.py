@@ -109,17 +109,30 @@ def test_an_admin_can_extend_the_rule_set():
 @pytest.mark.parametrize(
     ("rules", "message"),
     [
-        ({"dpd": [[0, "loss"]]}, "ascend"),
-        ({"dpd": [[10, "loss"], [5, "doubtful"]]}, "ascend"),
-        ({"dpd": [[10, "bad"]]}, "unknown category"),
-        ({"warnings": {"purple": "loss"}}, "warning level"),
-        ({"signals": {"fund_misuse": "worse"}}, "unknown category"),
-        ({"colours": {}}, "unknown rule section"),
+        ({"dpd": [[0, "loss"]]}, "逐档递增"),
+        ({"dpd": [[10, "loss"], [5, "doubtful"]]}, "逐档递增"),
+        ({"dpd": [[10, "bad"]]}, "分类“bad”无效"),
+        ({"warnings": {"purple": "loss"}}, "预警级别“purple”"),
+        ({"signals": {"fund_misuse": "worse"}}, "分类“worse”无效"),
+        ({"colours": {}}, "未知的规则部分：colours"),
+        ({"signals": {"Legal Risk": "loss"}}, "信号代码“Legal Risk”无效"),
+        # classification.md fixes the DPD table: it cannot be weakened, changed or dropped.
+        ({"dpd": [[1, "special_mention"], [181, "substandard"]]}, "不能修改或删除"),
+        ({"dpd": []}, "不能修改或删除"),
+        # The default rule set's other floors can be extended, not weakened.
+        ({"signals": {}}, "fund_misuse 是默认规则"),
+        ({"warnings": {"red": "special_mention", "orange": "special_mention"}}, "warnings red"),
+        ({"observation_holds": False}, "不能关闭"),
+        ({"observation_holds": "yes"}, "true 或 false"),
     ],
 )
 def test_a_rule_set_that_makes_no_sense_is_refused(rules, message):
     with pytest.raises(RulesError, match=message):
         validate_rules(rules)
+
+
+def test_a_rule_set_without_dpd_gets_the_spec_table():
+    assert validate_rules({"signals": {"fund_misuse": "loss"}})["dpd"] == DEFAULT_RULES["dpd"]
 
 
 def test_the_default_rules_are_valid():

@@ -99,10 +99,10 @@ def test_a_day_that_does_not_exist_is_not_found(planned, login):
     assert login(planned.admin).post("/calendar/2025-02-30/delete/").status_code == 404
 
 
-def test_only_admins_see_it_in_the_nav(planned, login):
+def test_only_admins_find_it_under_settings(planned, login):
     link = f'href="{URL}"'
-    assert link in login(planned.admin).get(reverse("visit_list")).content.decode()
-    assert link not in login(planned.risk_manager).get(reverse("visit_list")).content.decode()
+    assert link in login(planned.admin).get(reverse("settings_hub")).content.decode()
+    assert link not in login(planned.risk_manager).get(reverse("settings_hub")).content.decode()
 
 
 @pytest.mark.parametrize("who", ["officer_a", "reviewer", "risk_manager", "auditor"])

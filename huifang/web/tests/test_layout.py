@@ -35,7 +35,7 @@ def test_navigation_follows_permissions(portfolio, login):
     html = login(portfolio.officer_a).get(reverse("loan_list")).content.decode()
     assert reverse("import_list") not in html
     assert reverse("audit_list") not in html
-    assert reverse("token_list") in html
+    assert reverse("settings_hub") in html
     assert "王经理" in html and "客户经理" in html
     html = login(portfolio.admin).get(reverse("loan_list")).content.decode()
     assert reverse("import_list") in html and reverse("audit_list") in html
