@@ -2,7 +2,15 @@ from datetime import date
 
 from django.urls import path, register_converter
 
-from huifang.web.views import accounts, audit, calendar_entries, imports, loans, settings_hub, visits
+from huifang.web.views import (
+    accounts,
+    audit,
+    calendar_entries,
+    imports,
+    loans,
+    settings_hub,
+    visits,
+)
 
 
 class IsoDateConverter:

@@ -11,7 +11,12 @@ from huifang.accounts.gate import has_perm
 ENTRIES = [
     ("api.token", "token_list", _("接口令牌"), _("用于接口调用的个人令牌，可随时作废")),
     ("users.manage", "user_list", _("用户与机构"), _("账号、角色、所属机构")),
-    ("questionnaire.manage", "questionnaire_list", _("回访问卷"), _("问题、话术、显示条件和风险含义")),
+    (
+        "questionnaire.manage",
+        "questionnaire_list",
+        _("回访问卷"),
+        _("问题、话术、显示条件和风险含义"),
+    ),
     ("policy.manage", "policy_list", _("回访策略"), _("按产品、期限和风险等级安排回访")),
     ("calendar.manage", "calendar_entries", _("工作日历"), _("法定节假日、调休和本机构休息日")),
     ("departments.manage", "department_list", _("部门设置"), _("部门成员、负责人和待办队列")),
