@@ -254,6 +254,14 @@ WEB_CASES = [
     ("POST", "/audit/verify/", {}, {AD, AU}),
     ("GET", "/visits/", None, EVERYONE),
     ("GET", "/visits/branch/", None, {RV, RM, AD}),
+    ("GET", "/visits/absences/", None, {RV, RM, AD}),
+    (
+        "POST",
+        "/visits/absences/",
+        {"user": "officer_b", "start": "2025-03-01", "end": "2025-03-05"},
+        {RM, AD},
+    ),
+    ("POST", "/visits/absences/999999/delete/", {}, set()),
     ("GET", "/visits/calendar/", None, EVERYONE),
     ("GET", "/visits/calendar/?scope=branch&month=2025-03", None, EVERYONE),
     ("POST", "/visits/{visit_b}/assign/", {"assignee": ""}, {RM, AD}),
@@ -308,6 +316,7 @@ def _web_route_of(path: str) -> str:
         path.lstrip("/")
         .split("?")[0]
         .replace(LOAN_B, "<path:loan_no>")
+        .replace("absences/999999", "absences/<int:absence_id>")
         .replace("999999", "<int:batch_id>", 1)
         .replace("loans.xlsx", "<str:kind>.xlsx")
         .replace("{visit_b}", "<int:visit_id>")

@@ -3,6 +3,7 @@ from datetime import date
 from django.urls import path, register_converter
 
 from huifang.web.views import (
+    absences,
     accounts,
     audit,
     calendar_entries,
@@ -33,6 +34,12 @@ urlpatterns = [
     path("logout/", accounts.logout, name="logout"),
     path("visits/", visits.visit_list, name="visit_list"),
     path("visits/branch/", visits.visit_branch, name="visit_branch"),
+    path("visits/absences/", absences.absence_list, name="visit_absences"),
+    path(
+        "visits/absences/<int:absence_id>/delete/",
+        absences.absence_remove,
+        name="visit_absence_remove",
+    ),
     path("visits/calendar/", visits.visit_calendar, name="visit_calendar"),
     path("visits/<int:visit_id>/assign/", visits.visit_assign_view, name="visit_assign"),
     path("loans/", loans.loan_list, name="loan_list"),
