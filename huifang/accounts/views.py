@@ -27,6 +27,7 @@ from huifang.accounts.services import (
     user_set_password,
     user_update,
 )
+from huifang.lib.forms import add_errors
 
 # The services name fields as the model does; the forms ask for the password twice.
 _FIELD_OF = {"password": "password1"}
@@ -37,12 +38,7 @@ def _gate(request: HttpRequest) -> None:
 
 
 def _add_errors(form: forms.Form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, errors in exc.message_dict.items():
-        name = _FIELD_OF.get(field, field)
-        form.add_error(name if name in form.fields else None, errors)
+    add_errors(form, exc, field_of=_FIELD_OF)
 
 
 def user_list(request: HttpRequest) -> HttpResponse:

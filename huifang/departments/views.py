@@ -19,16 +19,9 @@ from huifang.departments.services import (
     task_close,
     task_take,
 )
+from huifang.lib.forms import add_errors
 
 PER_PAGE = 50
-
-
-def _add_errors(form, exc: ValidationError) -> None:  # type: ignore[no-untyped-def]
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def department_list(request: HttpRequest) -> HttpResponse:
@@ -66,7 +59,7 @@ def department_new(request: HttpRequest) -> HttpResponse:
                 actor=request_actor(request),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("部门“%(name)s”已创建。") % {"name": department.name})
             return redirect("department_edit", department.code)
@@ -102,7 +95,7 @@ def department_edit(request: HttpRequest, code: str) -> HttpResponse:
                 actor=request_actor(request),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("部门“%(name)s”已保存。") % {"name": data["name"]})
             return redirect("department_list")

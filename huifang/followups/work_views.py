@@ -28,6 +28,7 @@ from huifang.followups.services.recording import (
     submission_problems,
     visit_contact_state,
 )
+from huifang.lib.forms import error_messages
 from huifang.questionnaires import schema
 from huifang.questionnaires.services import questionnaire_for
 
@@ -192,18 +193,15 @@ def visit_record(request: HttpRequest, visit_id: int) -> HttpResponse:
             messages.success(request, _("已提交审核（第 %(n)d 轮）。") % {"n": submission.round})
             return redirect("visit_detail", visit_id=visit.pk)
     except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"general": exc.messages}
-        errors = {("general" if k == "__all__" else k): v for k, v in errors.items()}
+        errors = error_messages(exc)
         visit.refresh_from_db()
         context = _context(
             request,
             visit,
             form_answers=raw,
-            errors={
-                k.removeprefix("q-"): " ".join(v) for k, v in errors.items() if k.startswith("q-")
-            },
+            errors={k.removeprefix("q-"): v for k, v in errors.items() if k.startswith("q-")},
             form={
-                "errors": {k: " ".join(v) for k, v in errors.items() if not k.startswith("q-")},
+                "errors": {k: v for k, v in errors.items() if not k.startswith("q-")},
                 "notes": request.POST.get("notes", ""),
                 "channel": request.POST.get("channel", ""),
                 "occurred_at": request.POST.get("occurred_at", ""),

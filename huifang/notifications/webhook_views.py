@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from huifang.accounts.gate import require
 from huifang.accounts.services import client_ip, request_actor
+from huifang.lib.forms import add_errors
 from huifang.notifications.deliveries import (
     channel_create,
     channel_test,
@@ -23,14 +24,6 @@ from huifang.notifications.selectors import channels_overview, deliveries_in_tro
 
 def _gate(request: HttpRequest) -> None:
     require(request.user, "departments.manage", ip=client_ip(request))
-
-
-def _add_errors(form, exc: ValidationError) -> None:  # type: ignore[no-untyped-def]
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def webhook_list(request: HttpRequest) -> HttpResponse:
@@ -52,7 +45,7 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
                 actor=request_actor(request),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("群机器人“%(name)s”已添加。") % {"name": channel.name})
             return redirect("webhook_list")
@@ -91,7 +84,7 @@ def webhook_edit(request: HttpRequest, channel_id: int) -> HttpResponse:
                 actor=request_actor(request),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("群机器人“%(name)s”已保存。") % {"name": data["name"]})
             return redirect("webhook_list")

@@ -19,31 +19,12 @@ from django.utils.translation import gettext as _
 
 from huifang.accounts.gate import deny, require
 from huifang.accounts.models import Role, User
-from huifang.audit.services import Actor, Change, record
+from huifang.audit.services import Actor
 from huifang.followups.models import ContactResult, Visit, VisitChannel, VisitRecord, VisitStatus
-from huifang.followups.services.recording import submission_problems
+from huifang.followups.services.recording import submission_problems, visit_audit, visit_lock
 from huifang.notifications.services import notify
 from huifang.questionnaires import schema
 from huifang.reviews.models import Decision, Recheck, RecheckOutcome, Review, Submission
-
-
-def _audit(actor: Actor, visit: Visit, action: str, **extra: Any) -> None:
-    record(
-        actor,
-        Change(
-            action=action,
-            object_type="followups.visit",
-            object_id=str(visit.pk),
-            summary=f"{visit.loan.loan_no} {visit.get_kind_display()} {visit.due_date}",
-            **extra,
-        ),
-    )
-
-
-def _lock(visit: Visit) -> None:
-    fresh = Visit.objects.select_for_update().get(pk=visit.pk)
-    visit.status = fresh.status
-    visit.assignee_id = fresh.assignee_id
 
 
 def _new_round(visit: Visit, rec: VisitRecord, *, answers: dict, findings: list, by: Any):
@@ -74,7 +55,7 @@ def visit_submit(*, visit: Visit, user: Any, actor: Actor, revision: int) -> Sub
     from huifang.evidence.services import evidence_check_onsite
 
     with transaction.atomic():
-        _lock(visit)
+        visit_lock(visit)
         if visit.status not in (VisitStatus.IN_PROGRESS, VisitStatus.RETURNED):
             raise ValidationError(_("只有进行中或被退回的回访可以提交"))
         rec = VisitRecord.objects.select_for_update().get(visit=visit)
@@ -99,7 +80,7 @@ def visit_submit(*, visit: Visit, user: Any, actor: Actor, revision: int) -> Sub
         visit.status = VisitStatus.SUBMITTED
         visit.updated_at = timezone.now()
         visit.save(update_fields=["status", "updated_at"])
-        _audit(
+        visit_audit(
             actor,
             visit,
             "visit_submit",
@@ -123,7 +104,7 @@ def online_submit(*, visit: Visit, rec: VisitRecord, answers: dict, actor: Actor
     visit.status = VisitStatus.SUBMITTED
     visit.updated_at = timezone.now()
     visit.save(update_fields=["status", "updated_at"])
-    _audit(
+    visit_audit(
         actor,
         visit,
         "visit_submit",
@@ -169,7 +150,7 @@ def review_decide(
     if decision == Decision.RETURNED and not comment:
         raise ValidationError({"comment": _("退回时请写明需要更正的地方")})
     with transaction.atomic():
-        _lock(visit)
+        visit_lock(visit)
         latest = Submission.objects.filter(visit=visit).order_by("-round").first()
         if (
             visit.status != VisitStatus.SUBMITTED
@@ -196,7 +177,7 @@ def review_decide(
             risk_from_submission(submission=submission, actor=actor)
             findings_to_departments(submission=submission, actor=actor)
             drawn = _draw_recheck(submission)
-        _audit(
+        visit_audit(
             actor,
             visit,
             "review_" + decision,
@@ -289,7 +270,7 @@ def recheck_decide(
         recheck.outcome, recheck.comment = outcome, comment
         recheck.decided_by, recheck.decided_at = user, timezone.now()
         recheck.save(update_fields=["outcome", "comment", "decided_by", "decided_at"])
-        _audit(actor, visit, "recheck_" + outcome, after={"comment": comment})
+        visit_audit(actor, visit, "recheck_" + outcome, after={"comment": comment})
         if outcome == RecheckOutcome.DISPUTED:
             # The approver and the risk managers hear of it; the approved record stays as it was.
             people = list(

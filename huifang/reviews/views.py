@@ -12,6 +12,7 @@ from huifang.accounts.gate import require
 from huifang.accounts.models import User
 from huifang.accounts.services import client_ip, request_actor
 from huifang.followups.selectors import visit_for
+from huifang.lib.forms import error_messages
 from huifang.reviews.models import Decision, Recheck, RecheckOutcome, Submission
 from huifang.reviews.selectors import rechecks_open, returned_waiting, review_queue
 from huifang.reviews.services import hands_on, recheck_decide, review_decide
@@ -104,11 +105,7 @@ def review_decision(request: HttpRequest, visit_id: int) -> HttpResponse:
             comment=comment,
         )
     except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"general": exc.messages}
-        errors = {("general" if k == "__all__" else k): v for k, v in errors.items()}
-        context = _detail_context(
-            request, visit, errors={k: " ".join(v) for k, v in errors.items()}, comment=comment
-        )
+        context = _detail_context(request, visit, errors=error_messages(exc), comment=comment)
         return render(request, "reviews/review_detail.html", context, status=422)
     if review.decision == Decision.APPROVED:
         messages.success(request, _("已通过：%(loan)s") % {"loan": visit.loan.loan_no})
@@ -133,11 +130,7 @@ def recheck_decision(request: HttpRequest, recheck_id: int) -> HttpResponse:
             comment=comment,
         )
     except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"general": exc.messages}
-        errors = {("general" if k == "__all__" else k): v for k, v in errors.items()}
-        context = _detail_context(
-            request, visit, errors={k: " ".join(v) for k, v in errors.items()}, comment=comment
-        )
+        context = _detail_context(request, visit, errors=error_messages(exc), comment=comment)
         return render(request, "reviews/review_detail.html", context, status=422)
     messages.success(request, _("复核结果已记录。"))
     return redirect("review_list")

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from huifang.accounts.gate import branch_scope, has_perm, require
 from huifang.accounts.models import Branch, User
 from huifang.accounts.services import client_ip, request_actor
+from huifang.lib.forms import error_messages
 from huifang.risk import forms, lexicon
 from huifang.risk import rules as rules_core
 from huifang.risk.codes import LEVELS, Level, Severity, SignalCode
@@ -44,13 +45,8 @@ PER_PAGE = 50
 log = logging.getLogger(__name__)
 
 
-def _errors(exc: ValidationError) -> dict[str, str]:
-    found = exc.message_dict if hasattr(exc, "error_dict") else {"general": exc.messages}
-    return {("general" if k == "__all__" else k): " ".join(v) for k, v in found.items()}
-
-
 def _add_errors(form: Any, exc: ValidationError) -> None:
-    for key, message in _errors(exc).items():
+    for key, message in error_messages(exc).items():
         form.add_error(key if key in form.fields else None, message)
 
 

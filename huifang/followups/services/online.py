@@ -18,8 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huifang.audit.services import Actor, Change, record
+from huifang.audit.services import Actor
 from huifang.followups.models import OnlineLink, Visit, VisitChannel, VisitRecord, VisitStatus
+from huifang.followups.services.recording import visit_audit, visit_start
 from huifang.questionnaires import schema
 from huifang.questionnaires.services import questionnaire_for
 
@@ -45,8 +46,6 @@ def online_link_issue(*, visit: Visit, user: Any, actor: Actor) -> IssuedLink:
         version = questionnaire_for(subject_role=visit.subject_role, channel=VisitChannel.ONLINE)
         if fresh.status == VisitStatus.PLANNED:
             # A link sent makes the visit started: planning then never replaces it.
-            from huifang.followups.services.recording import visit_start
-
             visit_start(visit=visit, user=user, actor=actor)
         now = timezone.now()
         revoked = OnlineLink.objects.filter(
@@ -61,19 +60,15 @@ def online_link_issue(*, visit: Visit, user: Any, actor: Actor) -> IssuedLink:
             created_at=now,
             expires_at=now + timedelta(days=settings.HUIFANG_ONLINE_LINK_DAYS),
         )
-        record(
+        visit_audit(
             actor,
-            Change(
-                action="online_link_issue",
-                object_type="followups.visit",
-                object_id=str(visit.pk),
-                summary=f"{visit.loan.loan_no} {visit.get_kind_display()} {visit.due_date}",
-                after={
-                    "link": link.pk,
-                    "expires_at": link.expires_at.isoformat(),
-                    "revoked": revoked,
-                },
-            ),
+            visit,
+            "online_link_issue",
+            after={
+                "link": link.pk,
+                "expires_at": link.expires_at.isoformat(),
+                "revoked": revoked,
+            },
         )
     return IssuedLink(link=link, token=token)
 

@@ -48,7 +48,8 @@ class RecordInput:
     location_accuracy_m: int | None = None
 
 
-def _audit(actor: Actor, visit: Visit, action: str, **extra: Any) -> None:
+def visit_audit(actor: Actor, visit: Visit, action: str, **extra: Any) -> None:
+    """An audit event about a visit, named by its loan, kind and due date."""
     record(
         actor,
         Change(
@@ -61,7 +62,7 @@ def _audit(actor: Actor, visit: Visit, action: str, **extra: Any) -> None:
     )
 
 
-def _locked(visit: Visit) -> Visit:
+def visit_lock(visit: Visit) -> Visit:
     """The visit row again, locked for the rest of the transaction (PostgreSQL)."""
     fresh = Visit.objects.select_for_update().get(pk=visit.pk)
     visit.status = fresh.status
@@ -72,7 +73,7 @@ def _locked(visit: Visit) -> Visit:
 def visit_start(*, visit: Visit, user: Any, actor: Actor) -> VisitRecord:
     """Open the working record (idempotent); a planned visit becomes in progress."""
     with transaction.atomic():
-        _locked(visit)
+        visit_lock(visit)
         existing = VisitRecord.objects.filter(visit=visit).first()
         if existing is not None:
             return existing
@@ -92,7 +93,7 @@ def visit_start(*, visit: Visit, user: Any, actor: Actor) -> VisitRecord:
         visit.status = VisitStatus.IN_PROGRESS
         visit.updated_at = now
         visit.save(update_fields=["status", "updated_at"])
-        _audit(
+        visit_audit(
             actor,
             visit,
             "visit_start",
@@ -105,7 +106,7 @@ def visit_start(*, visit: Visit, user: Any, actor: Actor) -> VisitRecord:
 def record_save(*, visit: Visit, user: Any, actor: Actor, data: RecordInput) -> VisitRecord:
     """Save the officer's draft. Bad answers are refused (nothing saved), named per question."""
     with transaction.atomic():
-        _locked(visit)
+        visit_lock(visit)
         if visit.status not in WORKABLE:
             raise ValidationError(_("这条回访已提交审核或已完成，不能修改"))
         rec = VisitRecord.objects.select_for_update().filter(visit=visit).first()
@@ -142,7 +143,7 @@ def record_save(*, visit: Visit, user: Any, actor: Actor, data: RecordInput) -> 
         rec.revision += 1
         rec.updated_at = timezone.now()
         rec.save()
-        _audit(
+        visit_audit(
             actor,
             visit,
             "record_save",
@@ -164,7 +165,7 @@ def contact_attempt_add(
     if result not in ContactResult.values:
         raise ValidationError({"result": _("请选择联系结果")})
     with transaction.atomic():
-        _locked(visit)
+        visit_lock(visit)
         if visit.status not in WORKABLE:
             raise ValidationError(_("这条回访已提交审核或已完成，不能再登记联系"))
         rec = VisitRecord.objects.filter(visit=visit).first() or visit_start(
@@ -182,7 +183,7 @@ def contact_attempt_add(
         rec.revision += 1
         rec.updated_at = timezone.now()
         rec.save(update_fields=["contact_result", "revision", "updated_at"])
-        _audit(actor, visit, "contact_attempt", after={"result": result, "note": note[:300]})
+        visit_audit(actor, visit, "contact_attempt", after={"result": result, "note": note[:300]})
     return attempt
 
 
