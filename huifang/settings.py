@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "huifang.classification",
     "huifang.risk",
     "huifang.departments",
+    "huifang.restructuring",
     "huifang.api",
     "huifang.web",
 ]

@@ -34,6 +34,11 @@ def test_demo_builds_a_portfolio_with_repayments_visits_and_an_intact_audit_trai
     assert Loan.objects.count() == 60
     assert Repayment.objects.exists()
     assert Visit.objects.filter(assignee__isnull=False).exists()
+    # a restructuring approved (a second schedule version) and one waiting for approval
+    from huifang.restructuring.models import Proposal
+
+    assert set(Proposal.objects.values_list("status", flat=True)) == {"approved", "proposed"}
+    assert Loan.objects.filter(schedule_version=2).count() == 1
     # An earlier transactional test may have left its purge permit (SQLite).
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:

@@ -47,6 +47,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "classification.run": frozenset({RM, AD}),
     "departments.manage": frozenset({AD}),
     "departments.work": frozenset({OF, RV, RM}),  # members work their department's queue
+    # Issue 6: restructuring (还款计划调整). Proposals are read by whoever reads the loan.
+    "restructuring.propose": frozenset({OF, RM}),  # simulate, propose, correct, withdraw
+    "restructuring.approve": frozenset({RM}),  # approve, reject, return; never one's own
 }
 
 # Roles that see every branch whatever their own branch is.

@@ -13,8 +13,7 @@ from datetime import date
 from django.db.models import Q
 
 from huifang.portfolio import loanmath
-from huifang.portfolio.models import Installment, Loan, LoanStatus, Repayment, ScheduleVersion
-from huifang.portfolio.services.state import in_force
+from huifang.portfolio.models import Loan, LoanStatus
 
 # Loans that may be classified: "not closed" (followup-policy.md: repaid in full,
 # written off or cancelled). Whether a loan was repaid in full is judged as of the date.
@@ -23,23 +22,9 @@ OPEN_STATUSES = (LoanStatus.ACTIVE, LoanStatus.CLOSED)
 
 def allocations(loan_ids: Sequence[int]) -> dict[int, loanmath.Allocation]:
     """Each loan's payments allocated to its schedule in force (3 queries)."""
-    versions: dict[int, list[ScheduleVersion]] = defaultdict(list)
-    for version in ScheduleVersion.objects.filter(loan_id__in=loan_ids).order_by("number"):
-        versions[version.loan_id].append(version)
-    rows: dict[int, list[Installment]] = defaultdict(list)
-    for row in Installment.objects.filter(version__loan_id__in=loan_ids).order_by("period"):
-        rows[row.version_id].append(row)
-    payments: dict[int, list[loanmath.Payment]] = defaultdict(list)
-    for loan_id, paid_date, amount in (
-        Repayment.objects.filter(loan_id__in=loan_ids)
-        .order_by("paid_date", "id")
-        .values_list("loan_id", "paid_date", "amount")
-    ):
-        payments[loan_id].append(loanmath.Payment(paid_date=paid_date, amount=amount))
-    return {
-        loan_id: loanmath.allocate(in_force(versions[loan_id], rows), payments[loan_id])
-        for loan_id in loan_ids
-    }
+    from huifang.portfolio.selectors import allocations as allocate
+
+    return allocate(loan_ids)
 
 
 def repaid_by(allocation: loanmath.Allocation, as_of: date) -> bool:
@@ -128,14 +113,8 @@ def in_observation(loan_ids: Sequence[int], as_of: date) -> set[int]:
 
     classification.md: from the first repayment date after the change, at least
     two consecutive repayment periods and at least one year, restarting on a
-    missed payment. Restructuring (issue 6) provides
-    `huifang.restructuring.selectors.loans_in_observation(loan_ids, as_of) -> set[int]`;
-    until it exists, no loan is in observation.
+    missed payment (huifang.restructuring.selectors.loans_in_observation).
     """
-    try:
-        from huifang.restructuring.selectors import (
-            loans_in_observation,
-        )
-    except ImportError:
-        return set()
+    from huifang.restructuring.selectors import loans_in_observation
+
     return set(loans_in_observation(loan_ids, as_of))

@@ -364,6 +364,9 @@ def load_demo(*, loans: int = 300, seed: int = 2026) -> tuple[list[DemoAccount],
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
         load_visit_work(today=today)
         load_risk_work(today=today, actor=actor)
+        from huifang.restructuring.demo import load_restructuring_work
+
+        load_restructuring_work(today=today)
     return accounts, len(records)
 
 

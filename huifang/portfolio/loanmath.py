@@ -21,7 +21,7 @@ MAX_TERM_MONTHS = 360
 # loan-math.md computes r = R / 12 "in Decimal (default 28-digit context)". The
 # thread's current context may have been changed by a caller, so the schedule is
 # always computed in a fresh copy of Python's default context.
-_SPEC_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
+SPEC_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
 
 
 def round_cents(x: Decimal) -> Decimal:
@@ -30,13 +30,20 @@ def round_cents(x: Decimal) -> Decimal:
 
 
 class Installment(NamedTuple):
-    """One period of a schedule. A named tuple: schedules of 100,000 loans are built at import."""
+    """One period of a schedule. A named tuple: schedules of 100,000 loans are built at import.
+
+    settled_on: set on the installments of an earlier schedule version that a
+    restructuring replaced (restructuring.md): whatever of them is still unpaid on
+    that date moved into the new version's outstanding principal, so from then on
+    they count as covered ("settled") without being paid.
+    """
 
     period: int
     due_date: date
     principal: Decimal
     interest: Decimal
     balance: Decimal  # the balance after this period's principal (B_k)
+    settled_on: date | None = None
 
     @property
     def payment(self) -> Decimal:
@@ -98,12 +105,12 @@ def build_schedule(
     maturity = maturity_date or add_months(disbursement_date, term_months)
     _validate(principal, annual_rate, term_months, disbursement_date, maturity, method)
     principal = round_cents(principal)  # same value; "41100" becomes 41100.00 in every row
-    with localcontext(_SPEC_CONTEXT):
+    with localcontext(SPEC_CONTEXT):
         if method == "bullet":
             # "bullet": interest for the whole term by months, not by days.
             interest = round_cents(principal * annual_rate * term_months / 12)
             return [Installment(1, maturity, principal, interest, ZERO)]
-        rows = _amortise(principal, annual_rate / 12, term_months, method)
+        rows = amortise(principal, annual_rate / 12, term_months, method)
     due_dates = [add_months(disbursement_date, k) for k in range(1, term_months)] + [maturity]
     return [
         Installment(k, due, p, i, b)
@@ -111,10 +118,13 @@ def build_schedule(
     ]
 
 
-def _amortise(
+def amortise(
     principal: Decimal, r: Decimal, term: int, method: str
 ) -> list[tuple[Decimal, Decimal, Decimal]]:
-    """(principal_k, interest_k, B_k) for k = 1..T; r is the unrounded monthly rate."""
+    """(principal_k, interest_k, B_k) for k = 1..T; r is the unrounded monthly rate.
+
+    Call inside `localcontext(SPEC_CONTEXT)` (build_schedule and restructuring do).
+    """
     if method == "equal_installment" and r == 0:
         method = "equal_principal"  # "equal_installment": r == 0 is as equal_principal
     regular = ZERO  # A or p; interest_first has neither
@@ -162,6 +172,7 @@ class InstallmentState:
     interest_paid: Decimal = ZERO
     principal_paid: Decimal = ZERO
     covered_on: date | None = None
+    settled: bool = False  # covered by a restructuring, not by payments (Installment.settled_on)
 
     @property
     def interest_due_left(self) -> Decimal:
@@ -194,8 +205,13 @@ def allocate(
     Payments in paid-date order (stable for equal dates) go to the installments
     in due-date order, interest before principal; payments after `until` are
     ignored when it is given.
+
+    Installments a restructuring replaced (settled_on set) take payments made
+    before that date as usual; what is left of them on it is settled, so later
+    payments go to the new version's installments.
     """
-    ordered = sorted(installments, key=lambda i: i.due_date)
+    # Replaced installments first, by the date they were settled, then the schedule in force.
+    ordered = sorted(installments, key=lambda i: (i.settled_on or date.max, i.due_date))
     states = [InstallmentState(i, covered_on=date.min if i.payment == 0 else None) for i in ordered]
     credit = total = ZERO
     cursor = 0  # states before it are covered; the waterfall never goes back
@@ -204,6 +220,7 @@ def allocate(
             raise ValueError(f"payment amounts must not be negative, got {payment.amount}")
         if until is not None and payment.paid_date > until:
             continue
+        cursor = _settle(states, cursor, payment.paid_date)
         total += payment.amount
         left = payment.amount
         while left > 0 and cursor < len(states):
@@ -220,7 +237,26 @@ def allocate(
             if state.is_covered:
                 cursor += 1
         credit += left
+    _settle(states, cursor, date.max if until is None else until)
     return Allocation(states=states, credit=credit, total_paid=total)
+
+
+def _settle(states: list[InstallmentState], cursor: int, on: date) -> int:
+    """Settle the replaced installments whose settled_on is on or before `on`; the new cursor.
+
+    Replaced installments come first in due-date order (a restructuring's new
+    version is due after its effective date), so they lie at the cursor.
+    """
+    while cursor < len(states):
+        state = states[cursor]
+        if not state.is_covered:
+            settled_on = state.installment.settled_on
+            if settled_on is None or settled_on > on:
+                break
+            state.covered_on = settled_on
+            state.settled = True
+        cursor += 1
+    return cursor
 
 
 def days_past_due(allocation: Allocation, as_of: date) -> int:
@@ -233,6 +269,8 @@ def days_past_due(allocation: Allocation, as_of: date) -> int:
     for state in allocation.states:
         due = state.installment.due_date
         if due >= as_of:
+            if state.installment.settled_on is not None:
+                continue  # a replaced installment paid ahead; the new version's come after it
             break  # due dates only grow: nothing later is due before as_of
         if state.covered_on is None or state.covered_on > as_of:
             return (as_of - due).days
@@ -248,8 +286,8 @@ def first_unpaid_due(allocation: Allocation) -> date | None:
 
 
 def outstanding_principal(allocation: Allocation) -> Decimal:
-    """Principal not yet repaid by the allocated payments."""
-    return sum((s.principal_due_left for s in allocation.states), ZERO)
+    """Principal not yet repaid by the allocated payments (what a restructuring settled moved on)."""
+    return sum((s.principal_due_left for s in allocation.states if not s.settled), ZERO)
 
 
 def dpd_floor_category(dpd: int) -> str:

@@ -2,8 +2,9 @@
 
 Plain functions on plain values (Decimal, date, int), built on loanmath.py: the
 old schedule is only read, never changed; the result is the new version's
-installments from the effective date on. Refusals raise ValueError with a
-Chinese message naming what is wrong (plain text: this module has no gettext).
+installments from the effective date on. Refusals raise RestructuringError (a
+ValueError) with a translatable message naming what is wrong and the input it
+concerns.
 """
 
 from collections.abc import Iterable, Sequence
@@ -11,18 +12,28 @@ from datetime import date
 from decimal import Decimal, localcontext
 from typing import NamedTuple
 
+from django.utils.translation import gettext as _
+
 from huifang.lib.dates import add_months
 from huifang.portfolio.loanmath import (
-    _SPEC_CONTEXT,
     MAX_TERM_MONTHS,
     METHODS,
+    SPEC_CONTEXT,
     ZERO,
     Installment,
     Payment,
-    _amortise,
     allocate,
+    amortise,
     round_cents,
 )
+
+
+class RestructuringError(ValueError):
+    """Terms restructuring.md refuses; `field` names the input (or "" for the whole)."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class RestructuredInstallment(NamedTuple):
@@ -54,7 +65,7 @@ def outstanding_at(
     interest the interest of installments due before `effective` they did not cover.
     """
     before = [p for p in repayments if p.paid_date < effective]
-    states = allocate(schedule, before).states
+    states = [s for s in allocate(schedule, before).states if not s.settled]
     outstanding = sum((s.principal_due_left for s in states), ZERO)
     overdue = sum((s.interest_due_left for s in states if s.installment.due_date < effective), ZERO)
     return outstanding, overdue
@@ -73,9 +84,17 @@ def _solve_term(principal: Decimal, r: Decimal, target: Decimal) -> int:
     for n in range(1, MAX_TERM_MONTHS + 1):
         if _instalment(principal, r, n) <= target:
             return n
-    raise ValueError(
-        f"目标月供 {target} 元过低：{MAX_TERM_MONTHS} 个月以内的任何期限都无法达到"
-        f"（{MAX_TERM_MONTHS} 个月的月供为 {_instalment(principal, r, MAX_TERM_MONTHS)} 元）"
+    raise RestructuringError(
+        _(
+            "目标月供 %(target)s 元过低：%(max)s 个月以内的任何期限都无法达到"
+            "（%(max)s 个月的月供为 %(least)s 元）"
+        )
+        % {
+            "target": target,
+            "max": MAX_TERM_MONTHS,
+            "least": _instalment(principal, r, MAX_TERM_MONTHS),
+        },
+        "target_instalment",
     )
 
 
@@ -109,30 +128,57 @@ def restructure(
     months = interest_only_months
 
     if effective <= disbursement:
-        raise ValueError(f"生效日 {effective} 必须晚于放款日 {disbursement}")
+        raise RestructuringError(
+            _("生效日 %(effective)s 必须晚于放款日 %(disbursement)s")
+            % {"effective": effective, "disbursement": disbursement},
+            "effective_date",
+        )
     last_paid = max((p.paid_date for p in repayments), default=None)
     if last_paid is not None and effective <= last_paid:
-        raise ValueError(f"生效日 {effective} 必须晚于最后一次还款日 {last_paid}")
+        raise RestructuringError(
+            _("生效日 %(effective)s 必须晚于最后一次还款日 %(paid)s")
+            % {"effective": effective, "paid": last_paid},
+            "effective_date",
+        )
     if not isinstance(rate, Decimal) or not rate.is_finite() or not 0 <= rate < 1:
-        raise ValueError(f"年利率 {rate} 无效：必须不小于 0 且小于 1（如 0.0435）")
+        raise RestructuringError(
+            _("年利率 %(rate)s 无效：必须不小于 0 且小于 1（如 0.0435）") % {"rate": rate},
+            "new_rate",
+        )
     if method not in METHODS:
-        raise ValueError(f"还款方式 {method!r} 无效，可选：{'、'.join(METHODS)}")
-    for name, value in (("展期月数", extend_months), ("只还息月数", months)):
+        raise RestructuringError(
+            _("还款方式 %(method)s 无效，可选：%(choices)s")
+            % {"method": method, "choices": "、".join(METHODS)},
+            "new_method",
+        )
+    for field, name, value in (
+        ("extend_months", _("展期月数"), extend_months),
+        ("interest_only_months", _("只还息月数"), months),
+    ):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValueError(f"{name} {value!r} 无效：必须是不小于 0 的整数")
+            raise RestructuringError(
+                _("%(name)s %(value)s 无效：必须是不小于 0 的整数")
+                % {"name": name, "value": value},
+                field,
+            )
     if target_instalment is not None:
         if method != "equal_installment":
-            raise ValueError("目标月供只适用于等额本息还款方式")
+            raise RestructuringError(_("目标月供只适用于等额本息还款方式"), "target_instalment")
         if extend_months:
-            raise ValueError("指定目标月供时期限由月供推算，不能同时指定展期月数")
+            raise RestructuringError(
+                _("指定目标月供时期限由月供推算，不能同时指定展期月数"), "extend_months"
+            )
 
     outstanding, overdue = outstanding_at(schedule, repayments, effective)
     base = outstanding + overdue if capitalise_overdue_interest else outstanding
     carried = ZERO if capitalise_overdue_interest else overdue
     if base <= 0:
-        raise ValueError(f"生效日 {effective} 时已无未还本金，无需调整还款计划")
+        raise RestructuringError(
+            _("生效日 %(effective)s 时已无未还本金，无需调整还款计划") % {"effective": effective},
+            "effective_date",
+        )
 
-    with localcontext(_SPEC_CONTEXT):
+    with localcontext(SPEC_CONTEXT):
         r = rate / 12
         if target_instalment is not None:
             term = months + _solve_term(base, r, target_instalment)
@@ -143,9 +189,17 @@ def restructure(
                 remaining += 1
             term = max(remaining, 1) + extend_months
         if term > MAX_TERM_MONTHS:
-            raise ValueError(f"调整后期限 {term} 个月超过上限 {MAX_TERM_MONTHS} 个月")
+            raise RestructuringError(
+                _("调整后期限 %(term)s 个月超过上限 %(max)s 个月")
+                % {"term": term, "max": MAX_TERM_MONTHS},
+                "extend_months",
+            )
         if months >= term:
-            raise ValueError(f"只还息月数 {months} 必须少于调整后期限 {term} 个月")
+            raise RestructuringError(
+                _("只还息月数 %(months)s 必须少于调整后期限 %(term)s 个月")
+                % {"months": months, "term": term},
+                "interest_only_months",
+            )
 
         interest_only = round_cents(base * r)
         rows = [(k, ZERO, interest_only, base) for k in range(1, months + 1)]
@@ -153,7 +207,7 @@ def restructure(
             interest = round_cents(base * rate * (term - months) / 12)
             rows.append((term, base, interest, ZERO))
         else:
-            amortised = _amortise(base, r, term - months, method)
+            amortised = amortise(base, r, term - months, method)
             rows += [(months + j, p, i, b) for j, (p, i, b) in enumerate(amortised, start=1)]
 
     return [

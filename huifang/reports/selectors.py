@@ -270,7 +270,7 @@ def _schedule(
     loan: Loan, repayments: list[Repayment], today: date
 ) -> tuple[Any, list[ScheduleRow]]:
     payments = [loanmath.Payment(paid_date=r.paid_date, amount=r.amount) for r in repayments]
-    allocation = loanmath.allocate(installments_in_force(loan), payments)
+    allocation = loanmath.allocate(installments_in_force(loan, payments), payments)
     rows = installment_rows(allocation, today)
     schedule = [
         ScheduleRow(principal=s.installment.principal, interest=s.installment.interest, row=row)

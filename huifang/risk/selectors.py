@@ -111,7 +111,8 @@ def loan_behaviour(loan: Any, as_of: date) -> Behaviour:
     from huifang.portfolio import loanmath
     from huifang.portfolio.selectors import installments_in_force, loan_payments
 
-    allocation = loanmath.allocate(installments_in_force(loan), loan_payments(loan), until=as_of)
+    payments = loan_payments(loan)
+    allocation = loanmath.allocate(installments_in_force(loan, payments), payments, until=as_of)
     return behaviour(allocation, as_of)
 
 

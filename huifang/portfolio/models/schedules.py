@@ -63,6 +63,15 @@ class Installment(models.Model):
     principal = models.DecimalField(_("本金"), max_digits=18, decimal_places=2)
     interest = models.DecimalField(_("利息"), max_digits=18, decimal_places=2)
     balance = models.DecimalField(_("剩余本金"), max_digits=18, decimal_places=2)
+    # restructuring.md: overdue interest not capitalised is due, unchanged and free of
+    # interest, with the new version's first period, as its own line.
+    carried_interest = models.DecimalField(
+        _("转入欠息"),
+        max_digits=18,
+        decimal_places=2,
+        default=Decimal("0"),
+        db_default=Decimal("0"),
+    )
 
     class Meta:
         ordering = ["version", "period"]
@@ -75,7 +84,12 @@ class Installment(models.Model):
 
     @property
     def payment(self) -> Decimal:
-        return self.principal + self.interest
+        return self.principal + self.interest + self.carried_interest
+
+    @property
+    def interest_due(self) -> Decimal:
+        """The interest due on the date: the period's own and any carried overdue interest."""
+        return self.interest + self.carried_interest
 
 
 class Repayment(models.Model):

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 
 from django.utils import timezone
 
@@ -64,7 +65,7 @@ def refresh_repayment_state(loan_ids: Iterable[int]) -> int:
             payments[loan_id].append(loanmath.Payment(paid_date=paid_date, amount=amount))
         changed = []
         for loan_id, loan in loans.items():
-            installments = in_force(versions[loan_id], rows)
+            installments = in_force(versions[loan_id], rows, payments[loan_id])
             state = state_from(loanmath.allocate(installments, payments[loan_id]))
             if apply_state(loan, state):
                 loan.updated_at = timezone.now()
@@ -86,23 +87,56 @@ def refresh_repayment_state(loan_ids: Iterable[int]) -> int:
 
 
 def in_force(
-    versions: list[ScheduleVersion], rows: dict[int, list[Installment]]
+    versions: list[ScheduleVersion],
+    rows: dict[int, list[Installment]],
+    payments: list[loanmath.Payment],
 ) -> list[loanmath.Installment]:
-    """Each version's installments from its effective date until the next version's (restructuring.md)."""
-    result: list[loanmath.Installment] = []
-    for index, version in enumerate(versions):
-        later = [v.effective_date for v in versions[index + 1 :]]
-        until = min(later) if later else None
-        for row in rows.get(version.pk, []):
-            if row.due_date >= version.effective_date and (until is None or row.due_date < until):
-                result.append(
-                    loanmath.Installment(
-                        period=row.period,
-                        due_date=row.due_date,
-                        principal=row.principal,
-                        interest=row.interest,
-                        balance=row.balance,
-                    )
+    """The installments that govern the loan: each version from its effective date on.
+
+    A later version replaces the earlier ones from its effective date E: their
+    installments due before E stay (what is unpaid of them on E is settled,
+    loanmath.allocate), and of those due later only what payments before E
+    already covered. A correction is effective from disbursement, so it replaces
+    everything; a restructuring (restructuring.md) keeps the history before E.
+    """
+    schedule: list[loanmath.Installment] = []
+    for version in versions:
+        own = [
+            loanmath.Installment(
+                period=row.period,
+                due_date=row.due_date,
+                principal=row.principal,
+                # Overdue interest carried, not capitalised, is due with the first period.
+                interest=row.interest + row.carried_interest,
+                balance=row.balance,
+            )
+            for row in rows.get(version.pk, [])
+        ]
+        if schedule:
+            schedule = replaced(schedule, payments, version.effective_date)
+        schedule = schedule + own
+    schedule.sort(key=lambda i: (i.settled_on or date.max, i.due_date))
+    return schedule
+
+
+def replaced(
+    schedule: list[loanmath.Installment], payments: list[loanmath.Payment], effective: date
+) -> list[loanmath.Installment]:
+    """What is left in force of a schedule a new version replaces from `effective` on."""
+    before = [p for p in payments if p.paid_date < effective]
+    kept = []
+    for state in loanmath.allocate(schedule, before).states:
+        item = state.installment
+        settled_on = item.settled_on or effective
+        if item.due_date < effective:
+            kept.append(item._replace(settled_on=settled_on))
+        elif state.interest_paid or state.principal_paid:
+            # Paid ahead before the change: that much of it stays where it was applied.
+            kept.append(
+                item._replace(
+                    principal=state.principal_paid,
+                    interest=state.interest_paid,
+                    settled_on=settled_on,
                 )
-    result.sort(key=lambda i: i.due_date)
-    return result
+            )
+    return kept

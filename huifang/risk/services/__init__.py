@@ -7,6 +7,7 @@ from huifang.risk.services.warnings import (
     warning_escalate,
     warning_lift,
     warning_respond,
+    warning_restructured,
     warnings_evaluate,
 )
 
@@ -19,6 +20,7 @@ __all__ = [
     "warning_escalate",
     "warning_lift",
     "warning_respond",
+    "warning_restructured",
     "warning_rule_save",
     "warnings_evaluate",
 ]

@@ -24,6 +24,7 @@ from huifang.risk.models import (
     OPEN_WARNING,
     Response,
     ResponseKind,
+    ResponseStatus,
     Signal,
     SignalStatus,
     Warning,
@@ -388,3 +389,20 @@ def warning_escalate(
             as_of=as_of or timezone.localdate(),
             note=reason,
         )
+
+
+def warning_restructured(*, warning: Warning, proposal_id: int, version: int, by: Any) -> None:
+    """A restructuring this warning led to was approved: recorded on the warning, and the
+    "consider restructuring or more collateral" responses it opened are done.
+
+    Called inside the approval's transaction (restructuring.services), which audits it.
+    The warning itself stays open: a risk manager lifts it when the risk is gone.
+    """
+    note = _("还款计划调整申请 #%(id)s 已批准，新还款计划为第 %(version)s 版") % {
+        "id": proposal_id,
+        "version": version,
+    }
+    warning.responses.filter(kind=ResponseKind.MORE_COLLATERAL, status=ResponseStatus.OPEN).update(
+        status=ResponseStatus.DONE, note=note
+    )
+    _event(warning, "restructured", by=by, note=note, proposal=proposal_id, version=version)
