@@ -3,6 +3,8 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("huifang.api.urls")),
+    # Before the site's loans/<path:loan_no>/ route, which would take its longer loan routes.
+    path("", include("huifang.restructuring.urls")),
     path("", include("huifang.web.urls")),
     path("", include("huifang.followups.urls")),
     path("", include("huifang.notifications.urls")),

@@ -62,6 +62,7 @@ def _register() -> None:
         "classification",
         "risk",
         "departments",
+        "restructuring",
     ):
         module = importlib.import_module(f"huifang.{app}.api")
         api.add_router("/", module.router)

@@ -130,6 +130,8 @@ class InstallmentOut(Schema):
     due_date: date
     principal: Decimal
     interest: Decimal
+    # Overdue interest a restructuring carried to this (first) period; in payment too.
+    carried_interest: Decimal
     payment: Decimal
     balance: Decimal
 
@@ -272,6 +274,7 @@ def _schedule_out(loan: Loan, version: Any) -> dict[str, Any]:
                 "due_date": i.due_date,
                 "principal": i.principal,
                 "interest": i.interest,
+                "carried_interest": i.carried_interest,
                 "payment": i.payment,
                 "balance": i.balance,
             }

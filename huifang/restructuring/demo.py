@@ -27,6 +27,8 @@ def load_restructuring_work(*, today: date) -> int:
     ]
     made = 0
     for loan in candidates:
+        if loan.officer is None:
+            continue
         last = loan.repayments.order_by("-paid_date").values_list("paid_date", flat=True).first()
         effective = max(today, (last or loan.disbursement_date) + timedelta(days=1))
         warning = Warning.objects.filter(loan=loan, status__in=OPEN_WARNING).first()

@@ -90,7 +90,9 @@ def loans_in_observation(loan_ids: Iterable[int], as_of: date) -> set[int]:
     return {
         loan_id
         for loan_id, proposal in latest.items()
-        if observe(allocated[loan_id].states, proposal.observation_start, as_of).running(as_of)
+        if observe(
+            allocated[loan_id].states, proposal.observation_start or proposal.effective_date, as_of
+        ).running(as_of)
     }
 
 

@@ -59,13 +59,18 @@ def _lock_loan(loan: Loan) -> Loan:
     return Loan.objects.select_for_update().get(pk=loan.pk)
 
 
-def _outcome(loan: Loan, terms: Terms) -> Outcome:
-    """The terms worked out on the loan as it stands, or ValidationError naming the field."""
+def require_active(loan: Loan) -> None:
+    """restructuring.md: the loan is not closed (repaid, written off, cancelled)."""
     if loan.status != LoanStatus.ACTIVE:
         raise ValidationError(
             _("贷款 %(loan)s 状态为“%(status)s”，不能调整还款计划")
             % {"loan": loan.loan_no, "status": loan.get_status_display()}
         )
+
+
+def _outcome(loan: Loan, terms: Terms) -> Outcome:
+    """The terms worked out on the loan as it stands, or ValidationError naming the field."""
+    require_active(loan)
     outcome = option_outcome(basis_for(loan), terms, "")
     if not outcome.ok:
         raise ValidationError({outcome.error_field or "__all__": outcome.error})
@@ -336,6 +341,7 @@ def _apply(proposal: Proposal, *, user: User, actor: Actor, today: date) -> None
             _("按当前贷款情况已无法执行这份申请，请退回修改：%(why)s")
             % {"why": "；".join(exc.messages)}
         ) from None
+    last_date = outcome.rows[-1].due_date
     base = outcome.outstanding + (
         outcome.overdue_interest if terms.capitalise_overdue_interest else 0
     )
@@ -355,7 +361,7 @@ def _apply(proposal: Proposal, *, user: User, actor: Actor, today: date) -> None
         annual_rate=terms.new_rate if terms.new_rate is not None else basis_method[1],
         term_months=outcome.term,
         repayment_method=terms.new_method or basis_method[0],
-        maturity_date=outcome.last_date,
+        maturity_date=last_date,
         created_by=user,
     )
     Installment.objects.bulk_create(
@@ -376,8 +382,8 @@ def _apply(proposal: Proposal, *, user: User, actor: Actor, today: date) -> None
         "term_months": loan.term_months,
     }
     loan.schedule_version = number
-    loan.maturity_date = outcome.last_date
-    loan.term_months = _term_from(loan.disbursement_date, outcome.last_date)
+    loan.maturity_date = last_date
+    loan.term_months = _term_from(loan.disbursement_date, last_date)
     loan.plan_changed_at = loan.updated_at = timezone.now()
     loan.save(
         update_fields=[
@@ -412,7 +418,7 @@ def _apply(proposal: Proposal, *, user: User, actor: Actor, today: date) -> None
             # Closer follow-up while the borrower recovers: monthly visits (followup-policy.md).
             loan_update(loan=loan, actor=actor, risk_level="high")
     proposal.version = version
-    if proposal.warning_id:
+    if proposal.warning is not None:
         from huifang.risk.services import warning_restructured
 
         warning_restructured(
@@ -435,9 +441,9 @@ def _notify_approvers(proposal: Proposal) -> None:
 
     link = f"/restructuring/{proposal.pk}/"
     title = _("还款计划调整申请待审批：%(loan)s") % {"loan": proposal.loan.loan_no}
-    approvers = User.objects.filter(role="risk_manager", is_active=True).exclude(
-        pk=proposal.proposed_by_id
-    )
+    approvers = User.objects.filter(role="risk_manager", is_active=True)
+    if proposal.proposed_by_id is not None:
+        approvers = approvers.exclude(pk=proposal.proposed_by_id)
     transaction.on_commit(
         lambda: [
             notify(user=u, kind="restructuring", title=title, link=link, email=False)

@@ -150,9 +150,39 @@ def current_outcome(basis: Basis, effective: date) -> Outcome:
     return outcome
 
 
+# The places a proposal keeps (Proposal.new_rate, Proposal.target_instalment): more would be
+# rounded on saving, and the approved schedule would differ from the one simulated.
+RATE_PLACES, AMOUNT_PLACES = 8, 2
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def precision_error(terms: Terms) -> RestructuringError | None:
+    """A figure with more decimal places than a proposal keeps, or None."""
+    rate, target = terms.new_rate, terms.target_instalment
+    if rate is not None and rate.is_finite() and _places(rate) > RATE_PLACES:
+        return RestructuringError(
+            _("年利率 %(rate)s 的小数位数不能超过 %(places)s 位")
+            % {"rate": rate, "places": RATE_PLACES},
+            "new_rate",
+        )
+    if target is not None and target.is_finite() and _places(target) > AMOUNT_PLACES:
+        return RestructuringError(
+            _("目标月供 %(amount)s 元最多精确到分（两位小数）") % {"amount": target},
+            "target_instalment",
+        )
+    return None
+
+
 def option_outcome(basis: Basis, terms: Terms, label: str) -> Outcome:
     outcome = Outcome(label=label, terms=terms)
     try:
+        error = precision_error(terms)
+        if error is not None:
+            raise error
         check_effective(basis, terms.effective_date)
         rows = restructure(
             schedule=basis.schedule,

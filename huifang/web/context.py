@@ -5,6 +5,7 @@ from django.utils import timezone
 from huifang.accounts.gate import has_perm
 from huifang.followups.selectors import visits_due_for
 from huifang.notifications.services import unread_count
+from huifang.restructuring.selectors import waiting_count as restructuring_waiting
 from huifang.reviews.selectors import review_queue
 
 # URL name prefix -> the navigation section it belongs to.
@@ -19,6 +20,7 @@ SECTIONS = (
     ("delivery_", "settings"),
     ("risk_", "risk"),
     ("classification_", "classification"),
+    ("restructuring_", "restructuring"),
     ("loan_", "loans"),
     ("repayment_", "loans"),
     ("import_", "imports"),
@@ -63,6 +65,16 @@ def huifang(request: HttpRequest) -> dict:
             "classification": signed_in
             and (
                 has_perm(user, "classification.propose") or has_perm(user, "classification.approve")
+            ),
+            "restructuring": signed_in
+            and (
+                has_perm(user, "restructuring.propose") or has_perm(user, "restructuring.approve")
+            ),
+            # The count beside 还款调整: proposals waiting for this risk manager's decision.
+            "restructuring_waiting": (
+                restructuring_waiting(user)
+                if signed_in and has_perm(user, "restructuring.approve")
+                else 0
             ),
             "departments": signed_in
             and (has_perm(user, "departments.work") or has_perm(user, "departments.manage")),

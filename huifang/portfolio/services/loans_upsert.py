@@ -156,7 +156,11 @@ def _upsert_chunk(
             values["officer_id"] = officers[r.officer]
         loan = existing.get(r.loan_no)
         contract = contracts.get(loan.pk) if loan is not None else None
-        if contract is not None and contract == (values["maturity_date"], values["term_months"]):
+        if (
+            loan is not None
+            and contract is not None
+            and contract == (values["maturity_date"], values["term_months"])
+        ):
             # A restructured loan keeps its maturity and term in force while the file
             # still carries the contract's: re-importing it undoes nothing.
             values["maturity_date"], values["term_months"] = loan.maturity_date, loan.term_months

@@ -292,7 +292,9 @@ def test_export_schedule_writes_the_current_version_and_any_earlier_one(
     _approve(_propose(seed_loan, officer), rm)
     current, first = tmp_path / "current.csv", tmp_path / "v1.csv"
     call_command("export_schedule", "--out", str(current), "--loan", "R-0001")
-    call_command("export_schedule", "--out", str(first), "--loan", "R-0001", "--schedule-version", "1")
+    call_command(
+        "export_schedule", "--out", str(first), "--loan", "R-0001", "--schedule-version", "1"
+    )
     now = list(csv.DictReader(current.open(encoding="utf-8")))
     before = list(csv.DictReader(first.open(encoding="utf-8")))
     assert len(before) == 60 and len(now) == 59

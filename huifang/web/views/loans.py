@@ -18,9 +18,10 @@ from huifang.accounts.gate import has_perm, require
 from huifang.accounts.services import request_actor
 from huifang.audit.models import AuditEvent
 from huifang.portfolio import loanmath, selectors
-from huifang.portfolio.models import ScheduleVersion
+from huifang.portfolio.models import LoanStatus, ScheduleVersion
 from huifang.portfolio.services.loans import loan_update
 from huifang.portfolio.services.repayments import record_repayments
+from huifang.restructuring.selectors import observation_of, proposals_for
 from huifang.web.forms import LoanEditForm, LoanFilterForm, RepaymentForm
 from huifang.web.views import signed_in_user
 
@@ -29,12 +30,13 @@ LOAN_AUDIT_TYPES = ("portfolio.loan", "portfolio.repayment", "portfolio.loanpart
 LOAN_AUDIT_LIMIT = 200
 
 # Installment states shown in 逾期情况 (overdue wins over partly paid: it is what needs acting on).
-PAID, PARTIAL, OVERDUE, NOT_DUE, NOTHING_DUE = (
+PAID, PARTIAL, OVERDUE, NOT_DUE, NOTHING_DUE, SETTLED = (
     "paid",
     "partial",
     "overdue",
     "not_due",
     "nothing_due",
+    "settled",
 )
 STATE_LABELS = {
     PAID: gettext_lazy("已还清"),
@@ -42,6 +44,8 @@ STATE_LABELS = {
     OVERDUE: gettext_lazy("逾期"),
     NOT_DUE: gettext_lazy("未到期"),
     NOTHING_DUE: gettext_lazy("无应还款"),
+    # What a restructuring moved into the new version's outstanding principal.
+    SETTLED: gettext_lazy("未还部分已转入调整后计划"),
 }
 STATE_BADGES = {
     PAID: "badge-ok",
@@ -49,6 +53,7 @@ STATE_BADGES = {
     OVERDUE: "badge-danger",
     NOT_DUE: "badge-muted",
     NOTHING_DUE: "badge-muted",
+    SETTLED: "badge-muted",
 }
 
 
@@ -81,6 +86,8 @@ def installment_rows(allocation: loanmath.Allocation, today: date) -> list[Insta
         paid = s.interest_paid + s.principal_paid
         if inst.payment == 0:
             state = NOTHING_DUE
+        elif s.settled:
+            state = SETTLED
         elif s.is_covered:
             state = PAID
         elif inst.due_date < today:
@@ -96,7 +103,7 @@ def installment_rows(allocation: loanmath.Allocation, today: date) -> list[Insta
                 payment=inst.payment,
                 interest_paid=s.interest_paid,
                 principal_paid=s.principal_paid,
-                left=inst.payment - paid,
+                left=loanmath.ZERO if s.settled else inst.payment - paid,
                 overdue_days=(today - inst.due_date).days if state == OVERDUE else 0,
                 state=state,
             )
@@ -136,6 +143,8 @@ def loan_detail(request: HttpRequest, loan_no: str) -> HttpResponse:
         (i for i, r in enumerate(rows) if r.state in (OVERDUE, PARTIAL, NOT_DUE)), None
     )
     can_write = selectors.loans_for(request.user, write=True).filter(pk=loan.pk).exists()
+    proposals = list(proposals_for(request.user).filter(loan=loan).select_related("version"))
+    installments = list(shown.installments.all()) if shown else []
     audit_events = None
     if has_perm(request.user, "audit.read"):
         audit_events = list(
@@ -154,7 +163,15 @@ def loan_detail(request: HttpRequest, loan_no: str) -> HttpResponse:
             "collateral": list(loan.collateral.select_related("custodian")),
             "versions": versions,
             "shown_version": shown,
-            "installments": list(shown.installments.all()) if shown else [],
+            "installments": installments,
+            # restructuring.md: overdue interest carried to the first period, as its own column.
+            "shown_carried": any(i.carried_interest for i in installments),
+            "proposals": proposals,
+            "version_proposals": {p.version_id: p for p in proposals if p.version_id},
+            "observation": observation_of(loan, today),
+            "can_restructure": can_write
+            and loan.status == LoanStatus.ACTIVE
+            and has_perm(request.user, "restructuring.propose"),
             "repayments": list(
                 loan.repayments.select_related("recorded_by").order_by("paid_date", "id")
             ),

@@ -1,0 +1,562 @@
+"""The restructuring pages (还款计划调整): the list, the simulator with the proposal form, one
+proposal with its decision, and a schedule version as CSV.
+
+Everything works without JavaScript: 试算 and 采用此方案 are submit buttons of the same
+form, the chart is inline SVG and each option's installments fold into <details>.
+"""
+
+import csv
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from huifang.accounts.gate import deny, has_perm, require
+from huifang.accounts.models import User
+from huifang.accounts.services import client_ip, request_actor
+from huifang.lib.charts import Chart, step_chart
+from huifang.portfolio.models import Loan
+from huifang.portfolio.selectors import loan_dpd, loan_for, schedule_versions
+from huifang.restructuring import selectors
+from huifang.restructuring.forms import (
+    ALL,
+    HUNDRED,
+    STATUS_TABS,
+    TERM_FIELDS,
+    DecisionForm,
+    OptionForm,
+    ProposalFilterForm,
+    ProposalForm,
+    WithdrawForm,
+    option_data,
+)
+from huifang.restructuring.models import OPEN_STATUSES, Proposal, ProposalStatus
+from huifang.restructuring.services import (
+    proposal_create,
+    proposal_decide,
+    proposal_resubmit,
+    proposal_withdraw,
+)
+from huifang.restructuring.simulate import (
+    Basis,
+    Outcome,
+    Terms,
+    balance_series,
+    basis_for,
+    simulate,
+    suggested_options,
+)
+from huifang.web.views import signed_in_user
+
+PER_PAGE = 50
+ALT_PREFIX = "alt"
+
+
+# --- comparing options ----------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    """One outcome as a column of the comparison: its colour in the chart and what it offers."""
+
+    outcome: Outcome
+    colour: str = ""
+    kind: str = "option"  # current | option | mine | alt
+    adopt: int | None = None  # a suggested option's index, to put it into 我的方案
+    pv_change: Decimal | None = None  # present value against the current schedule
+
+    @property
+    def has_carried(self) -> bool:
+        return any(row.carried_interest for row in self.outcome.rows)
+
+
+def _compare(
+    basis: Basis, effective: date, options: list[tuple[str, Terms, str]]
+) -> tuple[list[Column], Chart | None]:
+    """The current schedule and each (label, terms, kind) option, with the balance chart."""
+    outcomes = simulate(basis, effective, [(label, terms) for label, terms, _k in options])
+    chart = step_chart([(o.label, balance_series(o, effective)) for o in outcomes if o.ok])
+    lines = iter(chart.lines if chart else [])
+    current = outcomes[0]
+    columns = []
+    suggested = 0
+    for index, outcome in enumerate(outcomes):
+        kind = "current" if index == 0 else options[index - 1][2]
+        column = Column(outcome, kind=kind)
+        if outcome.ok and chart:
+            column.colour = next(lines).colour
+        if kind == "option":
+            column.adopt = suggested
+            suggested += 1
+        if index and outcome.ok:
+            column.pv_change = outcome.present_value - current.present_value
+        columns.append(column)
+    return columns, chart
+
+
+def _default_effective(basis: Basis, today: date) -> date:
+    """Today, unless the last repayment or the current version is not yet behind it."""
+    candidates = [today, basis.current_since + timedelta(days=1)]
+    if basis.last_paid is not None:
+        candidates.append(basis.last_paid + timedelta(days=1))
+    return max(candidates)
+
+
+def _spread(exc: ValidationError, main: ProposalForm, option: OptionForm) -> None:
+    """A service's errors beside the field they name, in whichever form holds it."""
+    if not hasattr(exc, "error_dict"):
+        main.add_error(None, exc.messages)
+        return
+    for field, errors in exc.message_dict.items():
+        if field in option.fields:
+            option.add_error(field, errors)
+        elif field in main.fields:
+            main.add_error(field, errors)
+        else:
+            main.add_error(None, errors)
+
+
+def _outcome_error(outcome: Outcome, main: ProposalForm, option: OptionForm) -> None:
+    """A refused option typed by the user: its reason beside the field it concerns (once)."""
+    if outcome.ok or not option.is_bound:
+        return
+    form: Any = option if outcome.error_field in option.fields else main
+    field = outcome.error_field if outcome.error_field in form.fields else None
+    if field is None or not form.has_error(field):
+        form.add_error(field, outcome.error)
+
+
+def _warnings(loan: Loan) -> list[Any]:
+    from huifang.risk.models import Warning
+
+    return list(Warning.objects.filter(loan=loan).order_by("-raised_at", "-pk"))
+
+
+def _open_warning(warnings: list[Any]) -> int | None:
+    return next((w.pk for w in warnings if w.is_open), None)
+
+
+def _typed_option(form: OptionForm, effective: date | None) -> Terms | None:
+    """The option a form holds: defaults when nothing was sent, None when it is invalid."""
+    if effective is None:
+        return None
+    if not form.is_bound:
+        return Terms(effective)
+    return form.terms(effective) if form.is_valid() else None
+
+
+def _effective(main: ProposalForm, default: date) -> date | None:
+    if not main.is_bound:
+        return default
+    main.is_valid()
+    return None if main.has_error("effective_date") else main.cleaned_data.get("effective_date")
+
+
+# --- the simulator and the proposal form ----------------------------------------------------
+
+
+def restructuring_new(request: HttpRequest, loan_no: str) -> HttpResponse:
+    """试算 and 提交申请 for one loan (the loan must be one the user may change)."""
+    ip = client_ip(request)
+    require(request.user, "restructuring.propose", ip=ip)
+    loan = loan_for(request.user, loan_no, write=True, ip=ip)
+    today = timezone.localdate()
+    basis = basis_for(loan)
+    default = _default_effective(basis, today)
+    warnings = _warnings(loan)
+    data: QueryDict | None = None
+    if request.method == "POST":
+        data = request.POST
+    elif "effective_date" in request.GET:
+        data = request.GET
+    action = data.get("action", "") if data is not None else ""
+    initial = {
+        "effective_date": default,
+        "warning": _open_warning(warnings),
+        "financial_difficulty": True,
+    }
+    main = ProposalForm(data, initial=initial, warnings=warnings)
+    effective = _effective(main, default)
+    suggested = suggested_options(basis, effective) if effective else []
+
+    adopt = data.get("adopt", "") if data is not None else ""
+    if data is not None and adopt.isdigit() and int(adopt) < len(suggested):
+        # 采用此方案: the suggested option's terms become 我的方案's fields; the rest stays typed.
+        data = data.copy()
+        for name in TERM_FIELDS:
+            data.pop(name, None)
+        data.update(option_data(suggested[int(adopt)][1]))
+        action = ""
+    mine = OptionForm(data)
+    alt = OptionForm(data, prefix=ALT_PREFIX)
+
+    status = 200
+    if request.method == "POST" and action == "submit":
+        main_ok, mine_ok = main.is_valid(), mine.is_valid()
+        if main_ok and not main.cleaned_data["reason"].strip():
+            # The service says so too; here it is said with the other fields' errors at once.
+            main.add_error("reason", _("请写明调整原因（借款人的情况、协商经过）"))
+            main_ok = False
+        if main_ok and mine_ok and effective is not None:
+            try:
+                proposal = proposal_create(
+                    loan=loan,
+                    terms=mine.terms(effective),
+                    reason=main.cleaned_data["reason"],
+                    financial_difficulty=main.cleaned_data["financial_difficulty"],
+                    warning_id=main.cleaned_data["warning"],
+                    user=signed_in_user(request),
+                    actor=request_actor(request),
+                )
+            except ValidationError as exc:
+                _spread(exc, main, mine)
+            else:
+                messages.success(
+                    request,
+                    _("还款计划调整申请 #%(id)s 已提交，等待风险经理审批。") % {"id": proposal.pk},
+                )
+                return redirect("restructuring_detail", proposal.pk)
+        status = 422
+
+    columns: list[Column] = []
+    chart = None
+    if effective is not None:
+        options = [(label, terms, "option") for label, terms in suggested]
+        mine_terms = _typed_option(mine, effective)
+        if mine_terms is not None:
+            options.append((_("我的方案"), mine_terms, "mine"))
+        if alt.is_bound and not alt.blank():
+            alt_terms = _typed_option(alt, effective)
+            if alt_terms is not None:
+                options.append((_("方案B"), alt_terms, "alt"))
+        columns, chart = _compare(basis, effective, options)
+        for column in columns:
+            if column.kind == "mine":
+                _outcome_error(column.outcome, main, mine)
+            elif column.kind == "alt":
+                _outcome_error(column.outcome, main, alt)
+
+    return render(
+        request,
+        "restructuring/simulator.html",
+        {
+            "loan": loan,
+            "basis": basis,
+            "dpd": loan_dpd(loan, today),
+            "today": today,
+            "default_effective": default,
+            "effective": effective,
+            "form": main,
+            "mine": mine,
+            "alt": alt,
+            "alt_open": alt.is_bound and not alt.blank(),
+            "columns": columns,
+            "chart": chart,
+            "open_proposal": loan.restructuring_proposals.filter(status__in=OPEN_STATUSES).first(),
+        },
+        status=status,
+    )
+
+
+# --- one proposal ---------------------------------------------------------------------------
+
+
+def _terms_initial(proposal: Proposal) -> dict[str, Any]:
+    rate = proposal.new_rate
+    return {
+        "extend_months": proposal.extend_months or None,
+        "interest_only_months": proposal.interest_only_months or None,
+        "new_rate": None if rate is None else (rate * HUNDRED).normalize(),
+        "new_method": proposal.new_method,
+        "capitalise_overdue_interest": proposal.capitalise_overdue_interest,
+        "target_instalment": proposal.target_instalment,
+    }
+
+
+def _detail(
+    request: HttpRequest,
+    proposal: Proposal,
+    *,
+    decision_form: DecisionForm | None = None,
+    withdraw_form: WithdrawForm | None = None,
+    edit: tuple[ProposalForm, OptionForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    loan = proposal.loan
+    today = timezone.localdate()
+    waiting = proposal.status == ProposalStatus.PROPOSED
+    own = proposal.proposed_by_id == user.pk
+    approver = has_perm(user, "restructuring.approve")
+    proposer = has_perm(user, "restructuring.propose")
+    can_edit = proposal.status == ProposalStatus.RETURNED and own and proposer
+    context: dict[str, Any] = {
+        "proposal": proposal,
+        "loan": loan,
+        "dpd": loan_dpd(loan, today),
+        "today": today,
+        "steps": list(proposal.steps.select_related("by")),
+        "can_decide": waiting and approver and not own,
+        "own_waiting": waiting and approver and own,
+        "can_withdraw": proposal.is_open and proposer and (own or approver),
+        "can_edit": can_edit,
+        "decision_form": decision_form or DecisionForm(initial={"revision": proposal.revision}),
+        "withdraw_form": withdraw_form or WithdrawForm(initial={"revision": proposal.revision}),
+    }
+    if proposal.status == ProposalStatus.APPROVED and proposal.version is not None:
+        version = proposal.version
+        rows = list(version.installments.all())
+        context.update(
+            version=version,
+            version_rows=rows,
+            version_carried=any(r.carried_interest for r in rows),
+        )
+    else:
+        terms = Terms(**proposal.terms())
+        label = _("本申请")
+        if can_edit:
+            warnings = _warnings(loan)
+            if edit is None:
+                main = ProposalForm(
+                    initial={
+                        "effective_date": proposal.effective_date,
+                        "reason": proposal.reason,
+                        "financial_difficulty": proposal.financial_difficulty,
+                        "warning": proposal.warning_id,
+                        "revision": proposal.revision,
+                    },
+                    warnings=warnings,
+                )
+                option = OptionForm(initial=_terms_initial(proposal))
+            else:
+                main, option = edit
+                effective = _effective(main, proposal.effective_date)
+                typed = _typed_option(option, effective)
+                if typed is not None:
+                    terms, label = typed, _("修改后的方案")
+            context.update(edit_form=main, edit_option=option)
+        basis = basis_for(loan)
+        columns, chart = _compare(basis, terms.effective_date, [(label, terms, "mine")])
+        if edit is not None:
+            _outcome_error(columns[1].outcome, *edit)
+        context.update(columns=columns, chart=chart, new=columns[1], current=columns[0])
+    return render(request, "restructuring/proposal_detail.html", context, status=status)
+
+
+def restructuring_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = selectors.proposal_for(request.user, pk, ip=client_ip(request))
+    return _detail(request, proposal)
+
+
+@require_POST
+def restructuring_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    ip = client_ip(request)
+    proposal = selectors.proposal_for(request.user, pk, ip=ip)
+    require(request.user, "restructuring.approve", ip=ip)
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    decision = request.POST.get("decision", "")
+    try:
+        proposal = proposal_decide(
+            proposal=proposal,
+            decision=decision,
+            comment=form.cleaned_data.get("comment") or "",
+            user=signed_in_user(request),
+            actor=request_actor(request),
+            revision=form.cleaned_data.get("revision"),
+        )
+    except ValidationError as exc:
+        from huifang.lib.forms import add_errors
+
+        add_errors(form, exc)
+        proposal.refresh_from_db()
+        return _detail(request, proposal, decision_form=form, status=422)
+    if proposal.status == ProposalStatus.APPROVED and proposal.version is not None:
+        text = _("已批准：第 %(number)s 版还款计划自 %(date)s 起生效。") % {
+            "number": proposal.version.number,
+            "date": proposal.effective_date.isoformat(),
+        }
+    else:
+        text = _("申请 #%(id)s：%(status)s。") % {
+            "id": proposal.pk,
+            "status": proposal.get_status_display(),
+        }
+    messages.success(request, text)
+    return redirect("restructuring_detail", proposal.pk)
+
+
+@require_POST
+def restructuring_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    ip = client_ip(request)
+    proposal = selectors.proposal_for(request.user, pk, ip=ip)
+    form = WithdrawForm(request.POST)
+    form.is_valid()
+    try:
+        proposal_withdraw(
+            proposal=proposal,
+            comment=form.cleaned_data.get("comment") or "",
+            user=signed_in_user(request),
+            actor=request_actor(request),
+            revision=form.cleaned_data.get("revision"),
+        )
+    except ValidationError as exc:
+        from huifang.lib.forms import add_errors
+
+        add_errors(form, exc)
+        proposal.refresh_from_db()
+        return _detail(request, proposal, withdraw_form=form, status=422)
+    messages.success(request, _("申请 #%(id)s 已撤回。") % {"id": proposal.pk})
+    return redirect("restructuring_detail", proposal.pk)
+
+
+@require_POST
+def restructuring_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The proposer's corrections of a returned proposal: 试算 again, or submit them."""
+    ip = client_ip(request)
+    proposal = selectors.proposal_for(request.user, pk, ip=ip)
+    require(request.user, "restructuring.propose", ip=ip)
+    if proposal.proposed_by_id != request.user.pk:
+        raise deny(
+            request.user,
+            what="restructuring proposal of another user",
+            object_type="restructuring.proposal",
+            object_id=str(proposal.pk),
+            ip=ip,
+        )
+    main = ProposalForm(request.POST, warnings=_warnings(proposal.loan))
+    option = OptionForm(request.POST)
+    status = 200
+    if request.POST.get("action") == "submit":
+        if main.is_valid() and option.is_valid():
+            data = main.cleaned_data
+            try:
+                proposal_resubmit(
+                    proposal=proposal,
+                    terms=option.terms(data["effective_date"]),
+                    reason=data["reason"],
+                    financial_difficulty=data["financial_difficulty"],
+                    warning_id=data["warning"],
+                    revision=data["revision"],
+                    user=signed_in_user(request),
+                    actor=request_actor(request),
+                )
+            except ValidationError as exc:
+                _spread(exc, main, option)
+            else:
+                messages.success(
+                    request, _("申请 #%(id)s 已修改并重新提交。") % {"id": proposal.pk}
+                )
+                return redirect("restructuring_detail", proposal.pk)
+        status = 422
+    return _detail(request, proposal, edit=(main, option), status=status)
+
+
+# --- the list -------------------------------------------------------------------------------
+
+
+def restructuring_list(request: HttpRequest) -> HttpResponse:
+    ip = client_ip(request)
+    require(request.user, "loan.read", ip=ip)
+    visible = selectors.proposals_for(request.user)
+    approver = has_perm(request.user, "restructuring.approve")
+    statuses = [value for value, _label in STATUS_TABS]
+    status = request.GET.get("status", "")
+    if status not in statuses:
+        status = ProposalStatus.PROPOSED.value if approver else ALL
+    proposers = User.objects.filter(pk__in=visible.values("proposed_by")).order_by("username")
+    form = ProposalFilterForm(request.GET, proposers=proposers)
+    qs = visible
+    if form.is_valid():
+        f = form.cleaned_data
+        if f["loan"]:
+            qs = qs.filter(loan__loan_no__icontains=f["loan"].strip())
+        if f["borrower"]:
+            qs = qs.filter(loan__borrower__name__icontains=f["borrower"].strip())
+        if f["proposer"]:
+            qs = qs.filter(proposed_by_id=f["proposer"])
+        for name, lookup in (
+            ("effective_from", "effective_date__gte"),
+            ("effective_to", "effective_date__lte"),
+            ("maturity_from", "new_maturity__gte"),
+            ("maturity_to", "new_maturity__lte"),
+        ):
+            if f[name]:
+                qs = qs.filter(**{lookup: f[name]})
+    else:
+        qs = qs.none()  # the form names what is wrong
+    counts = {
+        row["status"]: row["n"] for row in qs.order_by().values("status").annotate(n=Count("pk"))
+    }
+    counts[ALL] = sum(counts.values())
+    if status != ALL:
+        qs = qs.filter(status=status)
+    page = Paginator(qs.select_related("loan__branch"), PER_PAGE).get_page(request.GET.get("page"))
+    filtered = any(
+        request.GET.get(name) for name in ProposalFilterForm.base_fields if name in request.GET
+    )
+    return render(
+        request,
+        "restructuring/proposal_list.html",
+        {
+            "form": form,
+            "status": status,
+            "tabs": [(value, label, counts.get(value, 0)) for value, label in STATUS_TABS],
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
+            "filtered": filtered,
+            "waiting": selectors.waiting_count(request.user),
+            "approver": approver,
+            "can_propose": has_perm(request.user, "restructuring.propose"),
+        },
+    )
+
+
+# --- a schedule version as CSV --------------------------------------------------------------
+
+CSV_COLUMNS = ("loan_no", "period", "due_date", "principal", "interest", "payment", "balance")
+
+
+def loan_schedule_csv(request: HttpRequest, loan_no: str) -> HttpResponse:
+    """A version (?version=N, else the one in force) as CSV; interest includes carried interest."""
+    loan = loan_for(request.user, loan_no, ip=client_ip(request))
+    versions = {v.number: v for v in schedule_versions(loan)}
+    asked = request.GET.get("version", "")
+    if asked:
+        if not asked.isdigit() or int(asked) not in versions:
+            raise Http404(asked)
+        version = versions[int(asked)]
+    elif loan.schedule_version in versions:
+        version = versions[loan.schedule_version]
+    elif versions:
+        version = versions[max(versions)]
+    else:
+        raise Http404(loan_no)
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", loan.loan_no)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{safe}-v{version.number}.csv"'
+    writer = csv.writer(response, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in version.installments.all():
+        writer.writerow(
+            [
+                loan.loan_no,
+                row.period,
+                row.due_date.isoformat(),
+                f"{row.principal:.2f}",
+                f"{row.interest_due:.2f}",
+                f"{row.payment:.2f}",
+                f"{row.balance:.2f}",
+            ]
+        )
+    return response
