@@ -1,6 +1,5 @@
 """Reads of the portfolio, always through the permission gate."""
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -12,7 +11,7 @@ from huifang.accounts.gate import branch_scope, has_perm, require, require_branc
 from huifang.lib import crypto
 from huifang.portfolio import loanmath
 from huifang.portfolio.models import Installment, Loan, Repayment, ScheduleVersion
-from huifang.portfolio.services.state import in_force
+from huifang.portfolio.services.state import in_force, load_schedules
 
 
 def loans_for(user: Any, *, write: bool = False) -> QuerySet[Loan]:
@@ -116,22 +115,7 @@ def loan_dpd(loan: Loan, as_of: date) -> int:
 
 def allocations(loan_ids: Sequence[int]) -> dict[int, loanmath.Allocation]:
     """Each loan's payments allocated to its schedule in force: 3 queries for any number of loans."""
-    versions: dict[int, list[ScheduleVersion]] = defaultdict(list)
-    for version in ScheduleVersion.objects.filter(loan_id__in=loan_ids).order_by("number"):
-        versions[version.loan_id].append(version)
-    rows: dict[int, list[Installment]] = defaultdict(list)
-    for row in Installment.objects.filter(version__loan_id__in=loan_ids).order_by("period"):
-        rows[row.version_id].append(row)
-    payments: dict[int, list[loanmath.Payment]] = defaultdict(list)
-    for loan_id, paid_date, amount in (
-        Repayment.objects.filter(loan_id__in=loan_ids)
-        .order_by("paid_date", "id")
-        .values_list("loan_id", "paid_date", "amount")
-    ):
-        payments[loan_id].append(loanmath.Payment(paid_date=paid_date, amount=amount))
+    schedules, payments = load_schedules(loan_ids)
     return {
-        loan_id: loanmath.allocate(
-            in_force(versions[loan_id], rows, payments[loan_id]), payments[loan_id]
-        )
-        for loan_id in loan_ids
+        loan_id: loanmath.allocate(schedules[loan_id], payments[loan_id]) for loan_id in loan_ids
     }

@@ -175,6 +175,17 @@ def _snapshot(proposal: Proposal) -> dict[str, Any]:
     }
 
 
+def _denied(user: User, actor: Actor, proposal: Proposal, what: str) -> Exception:
+    return deny(
+        user,
+        what=what,
+        object_type="restructuring.proposal",
+        object_id=str(proposal.pk),
+        via=actor.via,
+        ip=actor.ip,
+    )
+
+
 def _lock(proposal: Proposal) -> Proposal:
     return Proposal.objects.select_for_update().select_related("loan").get(pk=proposal.pk)
 
@@ -205,14 +216,7 @@ def proposal_resubmit(
         proposal = _lock(proposal)
         _stale(proposal, revision)
         if proposal.proposed_by_id != user.pk:
-            raise deny(
-                user,
-                what="restructuring proposal of another user",
-                object_type="restructuring.proposal",
-                object_id=str(proposal.pk),
-                via=actor.via,
-                ip=actor.ip,
-            )
+            raise _denied(user, actor, proposal, "restructuring proposal of another user")
         if proposal.status != ProposalStatus.RETURNED:
             raise ValidationError(_("只有被退回的申请可以修改后重新提交"))
         before = _snapshot(proposal)
@@ -243,14 +247,7 @@ def proposal_withdraw(
         proposal = _lock(proposal)
         _stale(proposal, revision)
         if proposal.proposed_by_id != user.pk and user.role != "risk_manager":
-            raise deny(
-                user,
-                what="restructuring proposal of another user",
-                object_type="restructuring.proposal",
-                object_id=str(proposal.pk),
-                via=actor.via,
-                ip=actor.ip,
-            )
+            raise _denied(user, actor, proposal, "restructuring proposal of another user")
         if not proposal.is_open:
             raise ValidationError(_("这份申请已经结束，不能撤回"))
         proposal.status = ProposalStatus.WITHDRAWN
@@ -284,14 +281,7 @@ def proposal_decide(
         proposal = _lock(proposal)
         _stale(proposal, revision)
         if proposal.proposed_by_id == user.pk:
-            raise deny(
-                user,
-                what="decision on one's own restructuring proposal",
-                object_type="restructuring.proposal",
-                object_id=str(proposal.pk),
-                via=actor.via,
-                ip=actor.ip,
-            )
+            raise _denied(user, actor, proposal, "decision on one's own restructuring proposal")
         if proposal.status != ProposalStatus.PROPOSED:
             raise ValidationError(
                 _("这份申请当前为“%(status)s”，不能审批")

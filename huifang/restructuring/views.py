@@ -7,9 +7,6 @@ form, the chart is inline SVG and each option's installments fold into <details>
 
 import csv
 import re
-from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -25,10 +22,19 @@ from django.views.decorators.http import require_POST
 from huifang.accounts.gate import deny, has_perm, require
 from huifang.accounts.models import User
 from huifang.accounts.services import client_ip, request_actor
-from huifang.lib.charts import Chart, step_chart
-from huifang.portfolio.models import Loan
 from huifang.portfolio.selectors import loan_dpd, loan_for, schedule_versions
 from huifang.restructuring import selectors
+from huifang.restructuring.comparison import (
+    Column,
+    compare,
+    default_effective,
+    effective_from,
+    loan_warnings,
+    open_warning_id,
+    outcome_error,
+    spread_errors,
+    typed_option,
+)
 from huifang.restructuring.forms import (
     ALL,
     HUNDRED,
@@ -49,118 +55,14 @@ from huifang.restructuring.services import (
     proposal_withdraw,
 )
 from huifang.restructuring.simulate import (
-    Basis,
-    Outcome,
     Terms,
-    balance_series,
     basis_for,
-    simulate,
     suggested_options,
 )
 from huifang.web.views import signed_in_user
 
 PER_PAGE = 50
 ALT_PREFIX = "alt"
-
-
-# --- comparing options ----------------------------------------------------------------------
-
-
-@dataclass
-class Column:
-    """One outcome as a column of the comparison: its colour in the chart and what it offers."""
-
-    outcome: Outcome
-    colour: str = ""
-    kind: str = "option"  # current | option | mine | alt
-    adopt: int | None = None  # a suggested option's index, to put it into 我的方案
-    pv_change: Decimal | None = None  # present value against the current schedule
-
-    @property
-    def has_carried(self) -> bool:
-        return any(row.carried_interest for row in self.outcome.rows)
-
-
-def _compare(
-    basis: Basis, effective: date, options: list[tuple[str, Terms, str]]
-) -> tuple[list[Column], Chart | None]:
-    """The current schedule and each (label, terms, kind) option, with the balance chart."""
-    outcomes = simulate(basis, effective, [(label, terms) for label, terms, _k in options])
-    chart = step_chart([(o.label, balance_series(o, effective)) for o in outcomes if o.ok])
-    lines = iter(chart.lines if chart else [])
-    current = outcomes[0]
-    columns = []
-    suggested = 0
-    for index, outcome in enumerate(outcomes):
-        kind = "current" if index == 0 else options[index - 1][2]
-        column = Column(outcome, kind=kind)
-        if outcome.ok and chart:
-            column.colour = next(lines).colour
-        if kind == "option":
-            column.adopt = suggested
-            suggested += 1
-        if index and outcome.ok:
-            column.pv_change = outcome.present_value - current.present_value
-        columns.append(column)
-    return columns, chart
-
-
-def _default_effective(basis: Basis, today: date) -> date:
-    """Today, unless the last repayment or the current version is not yet behind it."""
-    candidates = [today, basis.current_since + timedelta(days=1)]
-    if basis.last_paid is not None:
-        candidates.append(basis.last_paid + timedelta(days=1))
-    return max(candidates)
-
-
-def _spread(exc: ValidationError, main: ProposalForm, option: OptionForm) -> None:
-    """A service's errors beside the field they name, in whichever form holds it."""
-    if not hasattr(exc, "error_dict"):
-        main.add_error(None, exc.messages)
-        return
-    for field, errors in exc.message_dict.items():
-        if field in option.fields:
-            option.add_error(field, errors)
-        elif field in main.fields:
-            main.add_error(field, errors)
-        else:
-            main.add_error(None, errors)
-
-
-def _outcome_error(outcome: Outcome, main: ProposalForm, option: OptionForm) -> None:
-    """A refused option typed by the user: its reason beside the field it concerns (once)."""
-    if outcome.ok or not option.is_bound:
-        return
-    form: Any = option if outcome.error_field in option.fields else main
-    field = outcome.error_field if outcome.error_field in form.fields else None
-    if field is None or not form.has_error(field):
-        form.add_error(field, outcome.error)
-
-
-def _warnings(loan: Loan) -> list[Any]:
-    from huifang.risk.models import Warning
-
-    return list(Warning.objects.filter(loan=loan).order_by("-raised_at", "-pk"))
-
-
-def _open_warning(warnings: list[Any]) -> int | None:
-    return next((w.pk for w in warnings if w.is_open), None)
-
-
-def _typed_option(form: OptionForm, effective: date | None) -> Terms | None:
-    """The option a form holds: defaults when nothing was sent, None when it is invalid."""
-    if effective is None:
-        return None
-    if not form.is_bound:
-        return Terms(effective)
-    return form.terms(effective) if form.is_valid() else None
-
-
-def _effective(main: ProposalForm, default: date) -> date | None:
-    if not main.is_bound:
-        return default
-    main.is_valid()
-    return None if main.has_error("effective_date") else main.cleaned_data.get("effective_date")
 
 
 # --- the simulator and the proposal form ----------------------------------------------------
@@ -173,8 +75,8 @@ def restructuring_new(request: HttpRequest, loan_no: str) -> HttpResponse:
     loan = loan_for(request.user, loan_no, write=True, ip=ip)
     today = timezone.localdate()
     basis = basis_for(loan)
-    default = _default_effective(basis, today)
-    warnings = _warnings(loan)
+    default = default_effective(basis, today)
+    warnings = loan_warnings(loan)
     data: QueryDict | None = None
     if request.method == "POST":
         data = request.POST
@@ -183,11 +85,11 @@ def restructuring_new(request: HttpRequest, loan_no: str) -> HttpResponse:
     action = data.get("action", "") if data is not None else ""
     initial = {
         "effective_date": default,
-        "warning": _open_warning(warnings),
+        "warning": open_warning_id(warnings),
         "financial_difficulty": True,
     }
     main = ProposalForm(data, initial=initial, warnings=warnings)
-    effective = _effective(main, default)
+    effective = effective_from(main, default)
     suggested = suggested_options(basis, effective) if effective else []
 
     adopt = data.get("adopt", "") if data is not None else ""
@@ -220,7 +122,7 @@ def restructuring_new(request: HttpRequest, loan_no: str) -> HttpResponse:
                     actor=request_actor(request),
                 )
             except ValidationError as exc:
-                _spread(exc, main, mine)
+                spread_errors(exc, main, mine)
             else:
                 messages.success(
                     request,
@@ -233,19 +135,19 @@ def restructuring_new(request: HttpRequest, loan_no: str) -> HttpResponse:
     chart = None
     if effective is not None:
         options = [(label, terms, "option") for label, terms in suggested]
-        mine_terms = _typed_option(mine, effective)
+        mine_terms = typed_option(mine, effective)
         if mine_terms is not None:
             options.append((_("我的方案"), mine_terms, "mine"))
         if alt.is_bound and not alt.blank():
-            alt_terms = _typed_option(alt, effective)
+            alt_terms = typed_option(alt, effective)
             if alt_terms is not None:
                 options.append((_("方案B"), alt_terms, "alt"))
-        columns, chart = _compare(basis, effective, options)
+        columns, chart = compare(basis, effective, options)
         for column in columns:
             if column.kind == "mine":
-                _outcome_error(column.outcome, main, mine)
+                outcome_error(column.outcome, main, mine)
             elif column.kind == "alt":
-                _outcome_error(column.outcome, main, alt)
+                outcome_error(column.outcome, main, alt)
 
     return render(
         request,
@@ -326,7 +228,7 @@ def _detail(
         terms = Terms(**proposal.terms())
         label = _("本申请")
         if can_edit:
-            warnings = _warnings(loan)
+            warnings = loan_warnings(loan)
             if edit is None:
                 main = ProposalForm(
                     initial={
@@ -341,15 +243,15 @@ def _detail(
                 option = OptionForm(initial=_terms_initial(proposal))
             else:
                 main, option = edit
-                effective = _effective(main, proposal.effective_date)
-                typed = _typed_option(option, effective)
+                effective = effective_from(main, proposal.effective_date)
+                typed = typed_option(option, effective)
                 if typed is not None:
                     terms, label = typed, _("修改后的方案")
             context.update(edit_form=main, edit_option=option)
         basis = basis_for(loan)
-        columns, chart = _compare(basis, terms.effective_date, [(label, terms, "mine")])
+        columns, chart = compare(basis, terms.effective_date, [(label, terms, "mine")])
         if edit is not None:
-            _outcome_error(columns[1].outcome, *edit)
+            outcome_error(columns[1].outcome, *edit)
         context.update(columns=columns, chart=chart, new=columns[1], current=columns[0])
     return render(request, "restructuring/proposal_detail.html", context, status=status)
 
@@ -434,7 +336,7 @@ def restructuring_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
             object_id=str(proposal.pk),
             ip=ip,
         )
-    main = ProposalForm(request.POST, warnings=_warnings(proposal.loan))
+    main = ProposalForm(request.POST, warnings=loan_warnings(proposal.loan))
     option = OptionForm(request.POST)
     status = 200
     if request.POST.get("action") == "submit":
@@ -452,7 +354,7 @@ def restructuring_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request_actor(request),
                 )
             except ValidationError as exc:
-                _spread(exc, main, option)
+                spread_errors(exc, main, option)
             else:
                 messages.success(
                     request, _("申请 #%(id)s 已修改并重新提交。") % {"id": proposal.pk}

@@ -1,7 +1,7 @@
 """The loan's derived repayment state (outstanding principal, paid, credit, earliest unpaid due date)."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from django.utils import timezone
@@ -41,6 +41,29 @@ def apply_state(loan: Loan, state: dict) -> bool:
     return changed
 
 
+def load_schedules(
+    loan_ids: Sequence[int],
+) -> tuple[dict[int, list[loanmath.Installment]], dict[int, list[loanmath.Payment]]]:
+    """Each loan's installments in force and its payments in date order (3 queries)."""
+    versions: dict[int, list[ScheduleVersion]] = defaultdict(list)
+    for version in ScheduleVersion.objects.filter(loan_id__in=loan_ids).order_by("number"):
+        versions[version.loan_id].append(version)
+    rows: dict[int, list[Installment]] = defaultdict(list)
+    for row in Installment.objects.filter(version__loan_id__in=loan_ids).order_by("period"):
+        rows[row.version_id].append(row)
+    payments: dict[int, list[loanmath.Payment]] = defaultdict(list)
+    for loan_id, paid_date, amount in (
+        Repayment.objects.filter(loan_id__in=loan_ids)
+        .order_by("paid_date", "id")
+        .values_list("loan_id", "paid_date", "amount")
+    ):
+        payments[loan_id].append(loanmath.Payment(paid_date=paid_date, amount=amount))
+    schedules = {
+        loan_id: in_force(versions[loan_id], rows, payments[loan_id]) for loan_id in loan_ids
+    }
+    return schedules, payments
+
+
 def refresh_repayment_state(loan_ids: Iterable[int]) -> int:
     """Recompute the derived state of these loans from their schedules in force and repayments.
 
@@ -50,23 +73,10 @@ def refresh_repayment_state(loan_ids: Iterable[int]) -> int:
     changed_total = 0
     for chunk in chunked(sorted(set(loan_ids)), 2000):
         loans = {loan.pk: loan for loan in Loan.objects.filter(pk__in=chunk)}
-        versions: dict[int, list[ScheduleVersion]] = defaultdict(list)
-        for version in ScheduleVersion.objects.filter(loan_id__in=chunk).order_by("number"):
-            versions[version.loan_id].append(version)
-        rows: dict[int, list[Installment]] = defaultdict(list)
-        for row in Installment.objects.filter(version__loan_id__in=chunk).order_by("period"):
-            rows[row.version_id].append(row)
-        payments: dict[int, list[loanmath.Payment]] = defaultdict(list)
-        for loan_id, paid_date, amount in (
-            Repayment.objects.filter(loan_id__in=chunk)
-            .order_by("paid_date", "id")
-            .values_list("loan_id", "paid_date", "amount")
-        ):
-            payments[loan_id].append(loanmath.Payment(paid_date=paid_date, amount=amount))
+        schedules, payments = load_schedules(chunk)
         changed = []
         for loan_id, loan in loans.items():
-            installments = in_force(versions[loan_id], rows, payments[loan_id])
-            state = state_from(loanmath.allocate(installments, payments[loan_id]))
+            state = state_from(loanmath.allocate(schedules[loan_id], payments[loan_id]))
             if apply_state(loan, state):
                 loan.updated_at = timezone.now()
                 changed.append(loan)
