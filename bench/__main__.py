@@ -78,22 +78,33 @@ def bench_import(loans: int, work: Path) -> list[tuple[str, str]]:
 
 
 def bench_planning(loans: int, work: Path) -> list[tuple[str, str]]:
+    return bench_in_process("bench.plan_main", loans, work, "plan")
+
+
+def bench_restructuring(loans: int, work: Path) -> list[tuple[str, str]]:
+    return bench_in_process("bench.restructuring_main", loans, work, "restructuring")
+
+
+def bench_in_process(module: str, loans: int, work: Path, name: str) -> list[tuple[str, str]]:
     """Each database in its own process (settings are read once per process)."""
     results = []
-    targets = [("SQLite", f"sqlite:///{work / 'plan.sqlite3'}")]
+    targets = [("SQLite", f"sqlite:///{work / f'{name}.sqlite3'}")]
     if pg_database_reset(PG_URL):
         targets.append(("PostgreSQL", PG_URL))
     for _name, url in targets:
         env = fresh_env(url, work)
         out = subprocess.run(
-            [sys.executable, "-m", "bench.plan_main", str(loans)],
+            [sys.executable, "-m", module, str(loans)],
             env=env,
             check=True,
             cwd=ROOT,
             capture_output=True,
             text=True,
         ).stdout
-        results += [tuple(line.split("\t")) for line in out.splitlines() if "\t" in line]
+        for line in out.splitlines():
+            if "\t" in line:
+                label, figure = line.split("\t", 1)
+                results.append((label, figure))
     return results
 
 
@@ -103,7 +114,15 @@ def main() -> None:
     parser.add_argument(
         "--plan-loans", type=int, default=1_000_000, help="loans for the planning benchmark"
     )
-    parser.add_argument("--only", choices=["import", "planning"], help="run one benchmark")
+    parser.add_argument(
+        "--restructuring-loans",
+        type=int,
+        default=10_000,
+        help="loans in the portfolio of the restructuring benchmark",
+    )
+    parser.add_argument(
+        "--only", choices=["import", "planning", "restructuring"], help="run one benchmark"
+    )
     args = parser.parse_args()
     print(
         f"Huifang benchmarks — {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
@@ -115,6 +134,9 @@ def main() -> None:
                 print(f"  {label:<66} {figure}", flush=True)
         if args.only in (None, "planning"):
             for label, figure in bench_planning(args.plan_loans, Path(tmp)):
+                print(f"  {label:<66} {figure}", flush=True)
+        if args.only in (None, "restructuring"):
+            for label, figure in bench_restructuring(args.restructuring_loans, Path(tmp)):
                 print(f"  {label:<66} {figure}", flush=True)
 
 

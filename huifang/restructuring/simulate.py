@@ -145,7 +145,12 @@ def current_outcome(basis: Basis, effective: date) -> Outcome:
         outcome.rows.append(Row(item.period, item.due_date, principal, interest, ZERO, balance))
     future = [r for r in outcome.rows if r.due_date >= effective]
     outcome.term = len(future)
-    outcome.instalment = future[0].payment if future else ZERO
+    # The regular payment is the first one that repays principal (an earlier restructuring
+    # may have left interest-only months, whose payment is shown on its own).
+    amortising = [r for r in future if r.principal > 0]
+    outcome.instalment = (amortising or future)[0].payment if future else ZERO
+    if future and amortising and amortising[0] is not future[0]:
+        outcome.interest_only_payment = future[0].payment
     _totals(outcome, basis, effective)
     return outcome
 

@@ -346,3 +346,19 @@ def test_property_the_stored_version_repays_exactly_the_outstanding(
         assert _rows(seed_loan, 1) == old
         assert ScheduleVersion.objects.filter(loan=seed_loan).count() == 2
         transaction.set_rollback(True)
+
+
+def test_after_an_interest_only_restructuring_the_simulator_names_the_regular_instalment(
+    seed_loan, people
+):
+    from huifang.restructuring.simulate import basis_for, current_outcome
+
+    officer, rm = people
+    _approve(_propose(seed_loan, officer), rm)
+    seed_loan.refresh_from_db()
+    rows = _rows(seed_loan, 2)
+    current = current_outcome(basis_for(seed_loan), date(2026, 2, 2))
+    # the first payment repaying principal (period 13), not the interest-only one
+    assert current.instalment == rows[12][2] + rows[12][3]
+    assert current.interest_only_payment == rows[0][3] + rows[0][4]
+    assert current.term == len(rows)
