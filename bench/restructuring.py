@@ -20,7 +20,7 @@ from huifang.accounts.models import Role, User
 from huifang.audit.services import Actor, actor_for
 from huifang.classification.services import classify
 from huifang.followups.services.planning import plan_followups
-from huifang.portfolio.demo import loan_records
+from huifang.portfolio.demo import ensure_users, loan_records
 from huifang.portfolio.models import Loan
 from huifang.portfolio.services.loans_upsert import upsert_loans
 from huifang.restructuring.selectors import loans_in_observation
@@ -38,6 +38,7 @@ def _ms(samples: list[float]) -> str:
 def run(loans: int) -> list[tuple[str, str]]:
     call_command("migrate", verbosity=0)
     today = timezone.localdate()
+    ensure_users(SYSTEM)  # the demo's officers, whom its loan records name
     upsert_loans(loan_records(loans, today, seed=11), actor=SYSTEM, created_by=None)
     plan_followups(as_of=today, actor=SYSTEM)
     proposer = User.objects.create(username="bench_rm1", role=Role.RISK_MANAGER)
@@ -76,10 +77,10 @@ def run(loans: int) -> list[tuple[str, str]]:
 
     ids = list(Loan.objects.values_list("pk", flat=True))
     started = time.perf_counter()
-    observed = loans_in_observation(ids, today)
+    observed = loans_in_observation(ids, effective)
     observation_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    classify(as_of=today, actor=SYSTEM, trigger="command")
+    classify(as_of=effective, actor=SYSTEM, trigger="command")
     classify_seconds = time.perf_counter() - started
     return [
         (

@@ -8,7 +8,8 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huifang.settings")
 django.setup()
 
-from bench.restructuring import run  # noqa: E402 - needs django.setup()
+if __name__ == "__main__":  # the import's worker process (spawn) imports this module too
+    from bench.restructuring import run
 
-for label, figure in run(int(sys.argv[1])):
-    print(f"{label}\t{figure}", flush=True)
+    for label, figure in run(int(sys.argv[1])):
+        print(f"{label}\t{figure}", flush=True)
