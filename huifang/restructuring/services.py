@@ -398,6 +398,8 @@ def _apply(proposal: Proposal, *, user: User, actor: Actor, today: date) -> None
                 "maturity_date": loan.maturity_date,
                 "term_months": loan.term_months,
                 "proposal": proposal.pk,
+                # its "consider restructuring" responses are closed below
+                "warning": proposal.warning_id,
             },
         ),
     )

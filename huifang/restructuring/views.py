@@ -22,6 +22,8 @@ from django.views.decorators.http import require_POST
 from huifang.accounts.gate import deny, has_perm, require
 from huifang.accounts.models import User
 from huifang.accounts.services import client_ip, request_actor
+from huifang.portfolio.exports import SCHEDULE_HEADER, schedule_rows
+from huifang.portfolio.models import Loan
 from huifang.portfolio.selectors import loan_dpd, loan_for, schedule_versions
 from huifang.restructuring import selectors
 from huifang.restructuring.comparison import (
@@ -426,8 +428,6 @@ def restructuring_list(request: HttpRequest) -> HttpResponse:
 
 # --- a schedule version as CSV --------------------------------------------------------------
 
-CSV_COLUMNS = ("loan_no", "period", "due_date", "principal", "interest", "payment", "balance")
-
 
 def loan_schedule_csv(request: HttpRequest, loan_no: str) -> HttpResponse:
     """A version (?version=N, else the one in force) as CSV; interest includes carried interest."""
@@ -448,17 +448,7 @@ def loan_schedule_csv(request: HttpRequest, loan_no: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{safe}-v{version.number}.csv"'
     writer = csv.writer(response, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in version.installments.all():
-        writer.writerow(
-            [
-                loan.loan_no,
-                row.period,
-                row.due_date.isoformat(),
-                f"{row.principal:.2f}",
-                f"{row.interest_due:.2f}",
-                f"{row.payment:.2f}",
-                f"{row.balance:.2f}",
-            ]
-        )
+    # The same columns and figures as `huifang export_schedule` (portfolio.exports).
+    writer.writerow(SCHEDULE_HEADER)
+    writer.writerows(schedule_rows(Loan.objects.filter(pk=loan.pk), version.number))
     return response
