@@ -11,15 +11,9 @@ from ninja.errors import HttpError
 from huifang.api.common import ip
 from huifang.followups.selectors import visit_for
 from huifang.lib import pdf
-from huifang.reports.selectors import (
-    DEFAULT_DEPARTMENT,
-    DEPARTMENTS,
-    Person,
-    VisitPack,
-    visit_pack,
-    visit_report,
-)
+from huifang.reports.selectors import Person, VisitPack, visit_pack
 from huifang.reports.views import FONT_MISSING_EN, department_error, pack_pdf, report_pdf
+from huifang.reports.visit_report import DEFAULT_DEPARTMENT, DEPARTMENTS, visit_report
 
 router = Router(tags=["reports"])
 

@@ -1,24 +1,23 @@
-"""What the visit pack (回访材料包) and the visit report show: one read each, shared by the
-page, the PDF and the API.
+"""What the visit pack (回访材料包) shows, shared by the page, the PDF and the API; and the
+pieces the visit report (reports/visit_report.py) shows too.
 
-Both take a visit already reached through the gate (`followups.selectors.visit_for`)
+The pack takes a visit already reached through the gate (`followups.selectors.visit_for`)
 and load everything else in a fixed number of queries, whatever the loan's history.
 Personal data is masked unless the user holds `pii.read`.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huifang.accounts.gate import has_perm
-from huifang.evidence.models import Attachment, EvidenceFlag
+from huifang.evidence.models import EvidenceFlag
 from huifang.followups.models import Visit, VisitStatus
 from huifang.portfolio import loanmath
 from huifang.portfolio.models import Collateral, Loan, Repayment
@@ -26,17 +25,8 @@ from huifang.portfolio.selectors import installments_in_force
 from huifang.questionnaires.models import QuestionnaireVersion
 from huifang.questionnaires.schema import SIGNALS
 from huifang.questionnaires.services import questionnaire_for
-from huifang.reviews.models import Decision, Recheck, Review, Submission
+from huifang.reviews.models import Decision, Submission
 from huifang.web.views.loans import OVERDUE, InstallmentRow, installment_rows
-
-# The departments a visit report goes to (domain.md, "Analyse and report"): ?to=<code>.
-DEPARTMENTS: dict[str, Any] = {
-    "risk": _("风险管理部"),
-    "credit": _("授信审批部"),
-    "collections": _("催收部"),
-    "service": _("客户服务部"),
-}
-DEFAULT_DEPARTMENT = "risk"
 
 SEVERITY_LABELS = {"low": _("低"), "medium": _("中"), "high": _("高")}
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -160,7 +150,7 @@ class VisitPack:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _pii(show: bool, obj: Any) -> tuple[str, str]:
+def pii_pair(show: bool, obj: Any) -> tuple[str, str]:
     if show:
         return obj.id_no, obj.phone
     return obj.id_no_masked, obj.phone_masked
@@ -195,7 +185,7 @@ def _approved_submission(visit: Visit) -> Submission | None:
     return rounds[-1] if rounds else None
 
 
-def _flag_note(flag: EvidenceFlag, source: str) -> RiskNote:
+def flag_note(flag: EvidenceFlag, source: str) -> RiskNote:
     """An evidence flag as a line of 风险提示; a check that could not be made is only low."""
     severity = "low" if flag.is_informational else "medium"
     return RiskNote(
@@ -295,7 +285,7 @@ def visit_pack(*, visit: Visit, user: Any) -> VisitPack:
             str(p.get_role_display()),
             p.name,
             str(p.get_kind_display()),
-            *_pii(show_pii, p),
+            *pii_pair(show_pii, p),
             relation=p.relation,
             role_code=p.role,
             kind_code=p.kind,
@@ -306,7 +296,7 @@ def visit_pack(*, visit: Visit, user: Any) -> VisitPack:
         str(_("借款人")),
         b.name,
         str(b.get_kind_display()),
-        *_pii(show_pii, b),
+        *pii_pair(show_pii, b),
         address=b.address,
         industry=b.industry,
         role_code="borrower",
@@ -371,7 +361,7 @@ def visit_pack(*, visit: Visit, user: Any) -> VisitPack:
     for flag in evidence_flags([visit.pk, *by_visit]):
         of = by_visit.get(flag.visit_id)
         source = f"{of.get_kind_display()}（{of.due_date:%Y-%m-%d}）" if of else str(_("本次回访"))
-        risk_notes.append(_flag_note(flag, f"{source} · {_('证据核查')}"))
+        risk_notes.append(flag_note(flag, f"{source} · {_('证据核查')}"))
     risk_notes.sort(key=lambda n: (SEVERITY_ORDER.get(n.severity, 3), n.on or date.min))
 
     version = questionnaire_for_visit(visit)
@@ -396,113 +386,3 @@ def visit_pack(*, visit: Visit, user: Any) -> VisitPack:
         sections=question_sections(version.definition if version else None),
         has_submission=Submission.objects.filter(visit_id=visit.pk).exists(),
     )
-
-
-# --- the visit report ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Round:
-    """One submission round with its review and re-check."""
-
-    submission: Submission
-    findings: list[Finding]
-    review: Review | None
-    recheck: Recheck | None
-
-
-@dataclass(frozen=True)
-class AttachmentRow:
-    name: str
-    kind: str
-    sha256_16: str
-    size: int | None
-    uploaded_at: Any
-
-
-@dataclass(frozen=True)
-class VisitReport:
-    """A visit as a reviewed record: every round, its review, re-check, evidence (for 分析反馈)."""
-
-    visit: Visit
-    loan: Loan
-    subject: Person
-    department_code: str
-    department: str
-    rounds: list[Round]
-    flags: list[RiskNote]
-    show_attachments: bool
-    attachments: list[AttachmentRow] = field(default_factory=list)
-    generated_at: Any = None
-
-
-def _attachments(visit: Visit) -> list[AttachmentRow]:
-    """The visit's attachments still on the record (withdrawn ones are not evidence)."""
-    return [
-        AttachmentRow(
-            name=a.original_name,
-            kind=str(a.get_kind_display()),
-            sha256_16=a.sha256[:16],
-            size=a.size,
-            uploaded_at=a.uploaded_at,
-        )
-        for a in Attachment.objects.filter(visit_id=visit.pk, removed_at__isnull=True).order_by(
-            "uploaded_at", "pk"
-        )
-    ]
-
-
-def visit_report(*, visit: Visit, user: Any, department: str = DEFAULT_DEPARTMENT) -> VisitReport:
-    """The report of a visit the user may read; Http404 when it was never submitted."""
-    if department not in DEPARTMENTS:
-        raise ValueError(department)
-    rounds_qs = list(
-        Submission.objects.filter(visit_id=visit.pk)
-        .select_related("questionnaire", "submitted_by", "review__reviewer", "recheck__decided_by")
-        .order_by("round")
-    )
-    if not rounds_qs:
-        raise Http404(visit.pk)
-    loan = Loan.objects.select_related("borrower", "branch", "officer").get(pk=visit.loan_id)
-    show_pii = has_perm(user, "pii.read")
-    b: Any = visit.party if visit.party_id else loan.borrower
-    subject = Person(
-        str(visit.get_subject_role_display()),
-        b.name,
-        str(b.get_kind_display()),
-        *_pii(show_pii, b),
-        role_code=visit.subject_role,
-        kind_code=b.kind,
-    )
-    labels = signal_labels()
-    rounds = [
-        Round(
-            submission=s,
-            findings=findings_of(s.findings, labels),
-            review=_related_or_none(s, "review"),
-            recheck=_related_or_none(s, "recheck"),
-        )
-        for s in rounds_qs
-    ]
-    flags = [_flag_note(flag, str(_("证据核查"))) for flag in evidence_flags([visit.pk])]
-    show_attachments = has_perm(user, "attachments.read")
-    return VisitReport(
-        visit=visit,
-        loan=loan,
-        subject=subject,
-        department_code=department,
-        department=str(DEPARTMENTS[department]),
-        rounds=rounds,
-        flags=flags,
-        show_attachments=show_attachments,
-        attachments=_attachments(visit) if show_attachments else [],
-        generated_at=timezone.localtime(),
-    )
-
-
-def _related_or_none(obj: Any, name: str) -> Any:
-    """A reverse one-to-one (review, recheck) or None when there is none."""
-    try:
-        return getattr(obj, name)
-    except ObjectDoesNotExist:
-        return None

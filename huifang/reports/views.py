@@ -10,12 +10,11 @@ from django.utils.translation import gettext as _
 from huifang.accounts.services import client_ip
 from huifang.followups.selectors import visit_for
 from huifang.lib import pdf
-from huifang.reports.selectors import (
+from huifang.reports.selectors import VisitPack, visit_pack
+from huifang.reports.visit_report import (
     DEFAULT_DEPARTMENT,
     DEPARTMENTS,
-    VisitPack,
     VisitReport,
-    visit_pack,
     visit_report,
 )
 

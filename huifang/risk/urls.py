@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from huifang.risk import views
+from huifang.risk import config_views, views
 
 urlpatterns = [
     path("risk/", views.dashboard, name="risk_dashboard"),
@@ -26,6 +26,6 @@ urlpatterns = [
     ),
     path("risk/signals/", views.signal_list, name="risk_signal_list"),
     path("risk/signals/new/", views.signal_new, name="risk_signal_new"),
-    path("risk/lexicon/", views.lexicon_page, name="risk_lexicon"),
-    path("risk/rules/", views.rules_page, name="risk_rules"),
+    path("risk/lexicon/", config_views.lexicon_page, name="risk_lexicon"),
+    path("risk/rules/", config_views.rules_page, name="risk_rules"),
 ]

@@ -1,4 +1,5 @@
-"""The risk pages: the dashboard, warnings and their handling, signals, the lexicon and the rules."""
+"""The risk pages: the dashboard, warnings and their handling, signals (the lexicon and the
+rules: config_views.py)."""
 
 import logging
 from datetime import timedelta
@@ -18,39 +19,31 @@ from django.views.decorators.http import require_POST
 from huifang.accounts.gate import branch_scope, has_perm, require
 from huifang.accounts.models import Branch, User
 from huifang.accounts.services import client_ip, request_actor
-from huifang.lib.forms import error_messages
-from huifang.risk import forms, lexicon
-from huifang.risk import rules as rules_core
-from huifang.risk.codes import LEVELS, Level, Severity, SignalCode
-from huifang.risk.models import OPEN_WARNING, LexiconTerm, Warning, WarningRule, WarningStatus
+from huifang.lib.forms import add_errors
+from huifang.risk import forms
+from huifang.risk.codes import LEVELS, Level
+from huifang.risk.models import OPEN_WARNING, Warning
 from huifang.risk.selectors import (
-    active_rules,
-    active_terms,
     dashboard_numbers,
     signals_for,
     warning_for,
     warnings_for,
 )
 from huifang.risk.services import (
-    lexicon_term_save,
     signal_raise,
     warning_acknowledge,
     warning_escalate,
     warning_lift,
     warning_respond,
-    warning_rule_save,
 )
 
 PER_PAGE = 50
 log = logging.getLogger(__name__)
 
 
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    for key, message in error_messages(exc).items():
-        form.add_error(key if key in form.fields else None, message)
-
-
-def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
+def risk_page(
+    request: HttpRequest, template: str, context: dict, status: int = 200
+) -> HttpResponse:
     context["can_rules"] = has_perm(request.user, "risk.rules")
     return render(request, template, context, status=status)
 
@@ -129,7 +122,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     data = dashboard_numbers(request.user, today=today)
     classification = _classification(request.user, today)
     categories = classification.get("categories")
-    return _page(
+    return risk_page(
         request,
         "risk/dashboard.html",
         {
@@ -191,7 +184,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(
         qs.select_related("loan__branch", "loan__officer").order_by("-raised_at", "-id"), PER_PAGE
     ).get_page(request.GET.get("page"))
-    return _page(
+    return risk_page(
         request,
         "risk/warning_list.html",
         {
@@ -231,7 +224,7 @@ def _detail_context(request: HttpRequest, warning: Any, **forms_given: Any) -> d
 
 def warning_detail(request: HttpRequest, warning_id: int) -> HttpResponse:
     warning = warning_for(request.user, warning_id, ip=client_ip(request))
-    return _page(request, "risk/warning_detail.html", _detail_context(request, warning))
+    return risk_page(request, "risk/warning_detail.html", _detail_context(request, warning))
 
 
 def _post_action(
@@ -247,13 +240,13 @@ def _post_action(
         try:
             result = act(warning, form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, done)
             target = result if isinstance(result, Warning) else warning  # escalation: the new one
             return redirect("risk_warning_detail", warning_id=target.pk)
     context = _detail_context(request, warning, **{key: form})
-    return _page(request, "risk/warning_detail.html", context, status=422)
+    return risk_page(request, "risk/warning_detail.html", context, status=422)
 
 
 @require_POST
@@ -327,7 +320,7 @@ def signal_list(request: HttpRequest) -> HttpResponse:
     if status in ("open", "closed"):
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-raised_at", "-id"), PER_PAGE).get_page(request.GET.get("page"))
-    return _page(
+    return risk_page(
         request,
         "risk/signal_list.html",
         {
@@ -365,7 +358,7 @@ def signal_new(request: HttpRequest) -> HttpResponse:
         except Http404:
             form.add_error("loan", _("没有这个借款合同编号"))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             warning = signal.warnings.order_by("-pk").first()
             messages.success(
@@ -377,98 +370,10 @@ def signal_new(request: HttpRequest) -> HttpResponse:
                 return redirect("risk_warning_detail", warning_id=warning.pk)
             return redirect(f"{_signal_list_url()}?loan={loan.loan_no}")
     status = 422 if request.method == "POST" else 200
-    return _page(request, "risk/signal_new.html", {"form": form, "loan": loan}, status=status)
+    return risk_page(request, "risk/signal_new.html", {"form": form, "loan": loan}, status=status)
 
 
 def _signal_list_url() -> str:
     from django.urls import reverse
 
     return reverse("risk_signal_list")
-
-
-# --- the lexicon and the rules ---------------------------------------------------------------
-
-
-def _preview(form: forms.PreviewForm) -> dict[str, Any] | None:
-    if not form.is_bound or not form.is_valid():
-        return None
-    data = form.cleaned_data
-    hits = lexicon.match(data["text"] or "", active_terms())
-    facts = rules_core.Facts(
-        signals=[rules_core.OpenSignal(None, h.code, h.severity) for h in hits],
-        dpd=data.get("dpd") or 0,
-        failed_contacts=data.get("failed_contacts") or 0,
-        partial_payment=bool(data.get("partial_payment")),
-    )
-    outcome = rules_core.evaluate(active_rules(), facts)
-    return {
-        "hits": [
-            {
-                "term": h.term,
-                "code": SignalCode(h.code).label if h.code in SignalCode.values else h.code,
-                "severity": Severity(h.severity).label if h.severity in Severity.values else "",
-                "excerpt": h.excerpt,
-            }
-            for h in hits
-        ],
-        "level": Level(outcome.level).label if outcome.level else None,
-        "level_code": outcome.level,
-        "rules": outcome.rules,
-    }
-
-
-def lexicon_page(request: HttpRequest) -> HttpResponse:
-    require(request.user, "risk.rules", ip=client_ip(request))
-    preview_form = forms.PreviewForm(request.GET if "text" in request.GET else None)
-    form = forms.LexiconTermForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            term = lexicon_term_save(**data, user=request.user, actor=request_actor(request))
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("风险词“%(term)s”已保存。") % {"term": term.term})
-            return redirect("risk_lexicon")
-    status = 422 if request.method == "POST" else 200
-    return _page(
-        request,
-        "risk/lexicon.html",
-        {
-            "terms": LexiconTerm.objects.select_related("updated_by").order_by("code", "term"),
-            "form": form,
-            "preview_form": preview_form,
-            "preview": _preview(preview_form),
-            "negators": "、".join(sorted(lexicon.NEGATORS)),
-        },
-        status=status,
-    )
-
-
-def rules_page(request: HttpRequest) -> HttpResponse:
-    require(request.user, "risk.rules", ip=client_ip(request))
-    preview_form = forms.PreviewForm(request.GET if request.GET else None)
-    form = forms.RuleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            rule = warning_rule_save(**data, user=request.user, actor=request_actor(request))
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("预警规则“%(name)s”已保存。") % {"name": rule.name})
-            return redirect("risk_rules")
-    status = 422 if request.method == "POST" else 200
-    return _page(
-        request,
-        "risk/rules.html",
-        {
-            "rules": WarningRule.objects.select_related("updated_by").order_by("position", "code"),
-            "form": form,
-            "preview_form": preview_form,
-            "preview": _preview(preview_form),
-            "signal_codes": SignalCode.choices,
-            "statuses": WarningStatus.choices,
-        },
-        status=status,
-    )
