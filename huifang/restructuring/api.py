@@ -20,6 +20,7 @@ from huifang.accounts.gate import require
 from huifang.api.common import api_actor, api_user, ip
 from huifang.portfolio.restructuring import RestructuringError
 from huifang.portfolio.selectors import loan_for
+from huifang.restructuring.approval import require_active
 from huifang.restructuring.models import OPEN_STATUSES, Proposal, ProposalStep
 from huifang.restructuring.selectors import proposal_for, proposals_for
 from huifang.restructuring.services import (
@@ -27,7 +28,6 @@ from huifang.restructuring.services import (
     proposal_decide,
     proposal_resubmit,
     proposal_withdraw,
-    require_active,
 )
 from huifang.restructuring.simulate import (
     Outcome,
