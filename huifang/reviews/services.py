@@ -25,6 +25,7 @@ from huifang.followups.services.recording import submission_problems, visit_audi
 from huifang.notifications.services import notify
 from huifang.questionnaires import schema
 from huifang.reviews.models import Decision, Recheck, RecheckOutcome, Review, Submission
+from huifang.reviews.selectors import has_had_a_hand
 
 
 def _new_round(visit: Visit, rec: VisitRecord, *, answers: dict, findings: list, by: Any):
@@ -114,20 +115,6 @@ def online_submit(*, visit: Visit, rec: VisitRecord, answers: dict, actor: Actor
     return submission
 
 
-def hands_on(visit: Visit) -> set[int]:
-    """Users who had a hand in the record: they may not review it (four eyes)."""
-    ids = set(
-        Submission.objects.filter(visit=visit, submitted_by__isnull=False).values_list(
-            "submitted_by_id", flat=True
-        )
-    )
-    started = VisitRecord.objects.filter(visit=visit).values_list("started_by_id", flat=True)
-    ids |= {pk for pk in started if pk}
-    if visit.assignee_id:
-        ids.add(visit.assignee_id)
-    return ids
-
-
 def review_decide(
     *, submission: Submission, reviewer: User, actor: Actor, decision: str, comment: str = ""
 ) -> Review:
@@ -136,7 +123,7 @@ def review_decide(
 
     visit = submission.visit
     require(reviewer, "visits.review", ip=actor.ip)
-    if reviewer.pk in hands_on(visit):
+    if has_had_a_hand(reviewer, visit):
         raise deny(
             reviewer,
             what="review of a record the reviewer had a hand in",
@@ -250,7 +237,7 @@ def recheck_decide(
     visit = submission.visit
     require(user, "visits.review", ip=actor.ip)
     approver = Review.objects.filter(submission=submission).values_list("reviewer_id", flat=True)
-    if user.pk in hands_on(visit) | set(approver):
+    if has_had_a_hand(user, visit) or user.pk in set(approver):
         raise deny(
             user,
             what="re-check of a record the reviewer had a hand in",

@@ -14,8 +14,8 @@ from huifang.accounts.services import client_ip, request_actor
 from huifang.followups.selectors import visit_for
 from huifang.lib.forms import error_messages
 from huifang.reviews.models import Decision, Recheck, RecheckOutcome, Submission
-from huifang.reviews.selectors import rechecks_open, returned_waiting, review_queue
-from huifang.reviews.services import hands_on, recheck_decide, review_decide
+from huifang.reviews.selectors import has_had_a_hand, rechecks_open, returned_waiting, review_queue
+from huifang.reviews.services import recheck_decide, review_decide
 
 PER_PAGE = 50
 
@@ -51,7 +51,7 @@ def _detail_context(request: HttpRequest, visit, *, errors=None, comment="") -> 
         .order_by("-round")
     )
     latest = rounds[0] if rounds else None
-    own = request.user.pk in hands_on(visit)
+    own = has_had_a_hand(request.user, visit)
     recheck = getattr(latest, "recheck", None) if latest else None
     return {
         "visit": visit,

@@ -316,3 +316,25 @@ def test_a_reused_photo_is_flagged_to_the_reviewer(work, client):
     client.force_login(work["reviewer"])
     page = client.get(f"/reviews/{visit.pk}/").content.decode()
     assert "data-evidence-flags=" in page and "照片疑似重复使用" in page
+
+
+def test_the_recheck_queue_leaves_out_whoever_had_a_hand_in_the_record(work, settings):
+    from huifang.reviews.selectors import rechecks_open
+
+    settings.HUIFANG_RECHECK_SHARE = 1.0
+    visit, officer, rec = _answered(work)
+    sub = visit_submit(visit=visit, user=officer, actor=actor_for(officer), revision=rec.revision)
+    approver, third = work["reviewer"], work["reviewer_a2"]
+    review_decide(submission=sub, reviewer=approver, actor=actor_for(approver), decision="approved")
+    assert list(rechecks_open(user=third)) == [Recheck.objects.get(submission=sub)]
+    assert not rechecks_open(user=approver).exists()
+    # a reviewer who was the visit's assignee had a hand in it: not in their queue, refused
+    type(visit).objects.filter(pk=visit.pk).update(assignee=third)
+    assert not rechecks_open(user=third).exists()
+    with pytest.raises(PermissionDenied):
+        recheck_decide(
+            recheck=Recheck.objects.get(submission=sub),
+            user=third,
+            actor=actor_for(third),
+            outcome="confirmed",
+        )
