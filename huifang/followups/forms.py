@@ -17,7 +17,7 @@ from huifang.followups.policy import (
     Policy,
 )
 from huifang.followups.policy_data import RISK_LEVELS, TERM_CLASSES, policy_to_data
-from huifang.followups.services.policies import (
+from huifang.followups.services.policy_validation import (
     COLLISION_DAYS,
     OFFSET_DAYS,
     STEP_MONTHS,

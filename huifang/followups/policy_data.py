@@ -8,7 +8,7 @@ The stored form of a `policy.Policy` (a `PolicyVersion.rules` column, the API's
 `policy_from_data` checks the shape (keys, types) and the dataclasses check
 their own invariants; either raises `PolicyDataError` naming the field. The
 ranges an admin may choose are the service's to check
-(`followups.services.policies.policy_validate`).
+(`followups.services.policy_validation.policy_validate`).
 """
 
 from typing import Any

@@ -26,16 +26,18 @@ from huifang.followups.policy import DISBURSEMENT, Candidate, Policy
 from huifang.followups.policy_data import RISK_LEVELS, TERM_CLASSES
 from huifang.followups.services.calendar import load_calendar
 from huifang.followups.services.policies import (
-    RISK_LEVEL_LABELS,
-    TERM_CLASS_LABELS,
     PolicyPreview,
     active_version,
-    channel_rule_label,
     policy_copy_for_product,
     policy_preview,
     policy_save,
-    rule_label,
     version_policy,
+)
+from huifang.followups.services.policy_validation import (
+    RISK_LEVEL_LABELS,
+    TERM_CLASS_LABELS,
+    channel_rule_label,
+    rule_label,
 )
 from huifang.portfolio.models import Loan, LoanParty, LoanStatus, PartyRole
 from huifang.portfolio.selectors import loan_for
