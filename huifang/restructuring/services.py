@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -290,7 +291,7 @@ def proposal_decide(
 def _notify_approvers(proposal: Proposal) -> None:
     from huifang.notifications.services import notify
 
-    link = f"/restructuring/{proposal.pk}/"
+    link = reverse("restructuring_detail", args=[proposal.pk])
     title = _("还款计划调整申请待审批：%(loan)s") % {"loan": proposal.loan.loan_no}
     approvers = User.objects.filter(role="risk_manager", is_active=True)
     if proposal.proposed_by_id is not None:
@@ -319,6 +320,6 @@ def _notify_proposer(proposal: Proposal, comment: str) -> None:
             kind="restructuring",
             title=title,
             body=comment,
-            link=f"/restructuring/{proposal.pk}/",
+            link=reverse("restructuring_detail", args=[proposal.pk]),
         )
     )

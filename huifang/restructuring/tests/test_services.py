@@ -362,3 +362,21 @@ def test_after_an_interest_only_restructuring_the_simulator_names_the_regular_in
     assert current.instalment == rows[12][2] + rows[12][3]
     assert current.interest_only_payment == rows[0][3] + rows[0][4]
     assert current.term == len(rows)
+
+
+def test_approvers_are_told_of_a_proposal_and_the_proposer_of_the_decision(
+    seed_loan, people, django_capture_on_commit_callbacks
+):
+    from huifang.notifications.models import Notification
+
+    officer, rm = people
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = _propose(seed_loan, officer)
+    told = Notification.objects.get(user=rm)
+    assert "R-0001" in told.title and told.link == f"/restructuring/{proposal.pk}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal_decide(
+            proposal=proposal, decision="return", comment="请补充流水", user=rm, actor=actor_for(rm)
+        )
+    back = Notification.objects.get(user=officer)
+    assert "退回修改" in back.title and back.body == "请补充流水"
