@@ -105,7 +105,7 @@ def _periodic_months(loan, since, until) -> set[tuple[int, int]]:
     }
 
 
-def test_the_seed_case_end_to_end(two_branches):
+def test_the_seed_case_end_to_end(two_branches, client):
     officer, reviewer = two_branches[Role.OFFICER], two_branches[Role.REVIEWER]
     risk_manager = two_branches[Role.RISK_MANAGER]
     from huifang.accounts.models import User
@@ -238,6 +238,9 @@ def test_the_seed_case_end_to_end(two_branches):
     assert proposal.warning_id == warning.pk and proposal.version_id == new.pk
     assert warning.events.filter(action="restructured").exists()
     assert warning.responses.get(kind=ResponseKind.MORE_COLLATERAL).status == "done"
+    client.force_login(risk_manager)
+    warning_page = client.get(f"/risk/warnings/{warning.pk}/").content.decode()
+    assert f'href="/restructuring/{proposal.pk}/"' in warning_page and "已批准" in warning_page
     # more frequent visits: the loan is high risk now, a borrower visit in every month
     # of the coming year, and visits run on to the new maturity
     assert loan.risk_level == "high"

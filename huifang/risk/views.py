@@ -20,6 +20,7 @@ from huifang.accounts.gate import branch_scope, has_perm, require
 from huifang.accounts.models import Branch, User
 from huifang.accounts.services import client_ip, request_actor
 from huifang.lib.forms import add_errors
+from huifang.restructuring.selectors import proposals_for
 from huifang.risk import forms
 from huifang.risk.codes import LEVELS, Level
 from huifang.risk.models import OPEN_WARNING, Warning
@@ -212,6 +213,10 @@ def _detail_context(request: HttpRequest, warning: Any, **forms_given: Any) -> d
         ),
         "events": list(warning.events.select_related("by")),
         "responses": list(warning.responses.select_related("visit", "created_by")),
+        # Restructurings this warning led to (restructuring.Proposal.warning).
+        "proposals": list(
+            proposals_for(request.user).filter(warning=warning).order_by("-proposed_at")
+        ),
         "earlier": chain,
         "later": later,
         "can_manage": can_manage,
