@@ -20,7 +20,7 @@ from huifang.portfolio.models import Loan, Repayment
 from huifang.portfolio.selectors import loan_dpd, loan_for, loan_search, loans_for
 from huifang.portfolio.services.imports import import_file
 from huifang.portfolio.services.loans import loan_update
-from huifang.portfolio.services.repayments import record_repayments
+from huifang.portfolio.services.repayments import before_restructuring, record_repayments
 
 router = Router(tags=["portfolio"])
 
@@ -297,6 +297,9 @@ def add_repayment(request: HttpRequest, loan_no: str, payload: RepaymentIn) -> A
         raise HttpError(422, f"paid_date is before the disbursement date {loan.disbursement_date}")
     if not loan.is_active:
         raise HttpError(422, f"the loan is {loan.status}")
+    problem = before_restructuring(loan, payload.paid_date)
+    if problem:
+        raise HttpError(422, problem)
     with transaction.atomic():
         [repayment] = record_repayments(
             [(loan, payload.paid_date, payload.amount)],

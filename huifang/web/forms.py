@@ -18,6 +18,7 @@ from huifang.portfolio.models import (
     RepaymentMethod,
     RiskLevel,
 )
+from huifang.portfolio.services.repayments import before_restructuring
 
 ANY = [("", _("全部"))]
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -165,6 +166,9 @@ class RepaymentForm(forms.Form):
             )
         if paid_date > timezone.localdate():
             raise forms.ValidationError(_("还款日期不能晚于今天"))
+        problem = before_restructuring(self.loan, paid_date)
+        if problem:
+            raise forms.ValidationError(problem)
         return paid_date
 
     def clean_amount(self):

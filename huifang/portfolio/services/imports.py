@@ -7,6 +7,7 @@ reports the rest. A file with errors and without `partial` changes nothing.
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -17,13 +18,18 @@ from huifang.accounts.gate import branch_scope, require
 from huifang.accounts.models import Branch, User
 from huifang.audit.services import Actor, Change, record
 from huifang.lib import crypto
+from huifang.lib.dates import add_months
 from huifang.portfolio.importing.errors import ImportFileError, RowError
 from huifang.portfolio.importing.loans import LoanRecord, validate_loans
 from huifang.portfolio.importing.reader import read_table
 from huifang.portfolio.importing.repayments import RepaymentRecord, validate_repayments
-from huifang.portfolio.models import ImportBatch, Loan, LoanStatus
+from huifang.portfolio.models import ImportBatch, Loan, LoanStatus, ScheduleVersion
 from huifang.portfolio.services.loans_upsert import upsert_loans
-from huifang.portfolio.services.repayments import record_repayments
+from huifang.portfolio.services.repayments import (
+    before_restructuring_message,
+    record_repayments,
+    restructured_from,
+)
 
 
 @dataclass
@@ -167,9 +173,25 @@ def _check_loans_against_db(
                 "loan_no", "branch__name"
             )
         )
+    contracts = restructured_contracts([r.loan_no for r in records])
     good = []
     for r in records:
         row_errors = []
+        contract = contracts.get(r.loan_no)
+        if contract is not None and contract[1] != _contract_terms(r):
+            # A correction would replace the approved restructuring from disbursement on.
+            row_errors.append(
+                RowError(
+                    r.row,
+                    r.column_name("loan_no"),
+                    _(
+                        "贷款“%(no)s”的还款计划已于 %(date)s 调整（重组），导入不能更改其合同要素"
+                        "（贷款金额、年利率、期限、放款日期、到期日期、还款方式），"
+                        "否则已批准的调整将被覆盖"
+                    )
+                    % {"no": r.loan_no, "date": contract[0].isoformat()},
+                )
+            )
         if r.officer and r.officer not in known_officers:
             row_errors.append(
                 RowError(
@@ -190,6 +212,52 @@ def _check_loans_against_db(
     return good, errors
 
 
+def _contract_terms(r: LoanRecord) -> tuple:
+    maturity = r.maturity_date or add_months(r.disbursement_date, r.term_months)
+    return (
+        r.principal,
+        r.annual_rate,
+        r.term_months,
+        r.disbursement_date,
+        maturity,
+        r.repayment_method,
+    )
+
+
+def restructured_contracts(loan_nos: list[str]) -> dict[str, tuple[date, tuple]]:
+    """For the restructured loans among these: (the latest restructuring's effective date,
+    the contract's terms in the order of _contract_terms). The contract is the latest
+    version that is not a restructuring. Two queries."""
+    loans = {
+        pk: (loan_no, disbursed)
+        for pk, loan_no, disbursed in Loan.objects.filter(
+            loan_no__in=loan_nos, schedule_version__gt=1
+        ).values_list("pk", "loan_no", "disbursement_date")
+    }
+    latest: dict[int, ScheduleVersion] = {}
+    contract: dict[int, ScheduleVersion] = {}
+    for version in ScheduleVersion.objects.filter(loan_id__in=list(loans)).order_by("number"):
+        latest[version.loan_id] = version
+        if version.reason != ScheduleVersion.Reason.RESTRUCTURING:
+            contract[version.loan_id] = version
+    result = {}
+    for loan_id, version in latest.items():
+        original = contract.get(loan_id)
+        if version.reason != ScheduleVersion.Reason.RESTRUCTURING or original is None:
+            continue
+        loan_no, disbursed = loans[loan_id]
+        terms = (
+            original.principal,
+            original.annual_rate,
+            original.term_months,
+            disbursed,
+            original.maturity_date,
+            original.repayment_method,
+        )
+        result[loan_no] = (version.effective_date, terms)
+    return result
+
+
 def _check_repayments_against_db(
     records: list[RepaymentRecord], user: Any
 ) -> tuple[list[RepaymentRecord], list[RowError]]:
@@ -198,6 +266,7 @@ def _check_repayments_against_db(
         loan.loan_no: loan for loan in Loan.objects.filter(loan_no__in={r.loan_no for r in records})
     }
     scope = branch_scope(user)
+    frozen = restructured_from([loan.pk for loan in loans.values()])
     good = []
     for r in records:
         loan = loans.get(r.loan_no)
@@ -213,6 +282,8 @@ def _check_repayments_against_db(
                 _("还款日期早于放款日期 %(date)s") % {"date": loan.disbursement_date},
                 "paid_date",
             )
+        elif loan.pk in frozen and r.paid_date < frozen[loan.pk]:
+            message, column = before_restructuring_message(frozen[loan.pk]), "paid_date"
         if message:
             errors.append(RowError(r.row, r.column_name(column), message))
         else:

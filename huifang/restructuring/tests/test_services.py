@@ -380,3 +380,50 @@ def test_approvers_are_told_of_a_proposal_and_the_proposer_of_the_decision(
         )
     back = Notification.objects.get(user=officer)
     assert "退回修改" in back.title and back.body == "请补充流水"
+
+
+def test_an_import_cannot_change_a_restructured_contract(seed_loan, people):
+    officer, rm = people
+    _approve(_propose(seed_loan, officer), rm)
+    changed = SEED_CSV.replace(",500000,0.06,", ",480000,0.06,")
+    report = import_file(
+        kind="loans", data=changed.encode(), filename="changed.csv", user=SYSTEM, actor=COMMAND
+    )
+    assert not report.applied
+    [error] = report.errors
+    assert error.row == 2 and "重组" in error.message and "R-0001" in error.message
+    seed_loan.refresh_from_db()
+    assert seed_loan.schedule_version == 2 and seed_loan.principal == Decimal("500000")
+
+
+def test_no_repayment_dated_before_the_restructuring_can_be_added(seed_loan, people, client):
+    from huifang.accounts.models import User
+
+    officer, rm = people
+    _approve(_propose(seed_loan, officer), rm)
+    repayments = (
+        "借款合同编号,还款日期,还款金额\nR-0001,2026-01-20,9666.40\nR-0001,2026-03-01,100.00\n"
+    )
+    report = import_file(
+        kind="repayments", data=repayments.encode(), filename="r.csv", user=SYSTEM, actor=COMMAND
+    )
+    assert not report.applied
+    [error] = report.errors
+    assert error.row == 2 and "2026-02-01" in error.message and "补录" in error.message
+    # the same on the loan page's form and through the API
+    client.force_login(User.objects.get(pk=officer.pk))
+    response = client.post(
+        "/loans/R-0001/repayments/new/", {"paid_date": "2026-01-20", "amount": "100", "note": ""}
+    )
+    assert "不能再补录更早的还款" in response.content.decode()
+    from huifang.accounts.services import token_create
+
+    _, raw = token_create(user=officer, name="t", actor=actor_for(officer))
+    api = client.post(
+        "/api/v1/loans/R-0001/repayments",
+        {"paid_date": "2026-01-20", "amount": "100"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    assert api.status_code == 422 and "补录" in api.json()["detail"]
+    assert seed_loan.repayments.count() == 10
