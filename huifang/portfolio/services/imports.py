@@ -23,13 +23,13 @@ from huifang.portfolio.importing.errors import ImportFileError, RowError
 from huifang.portfolio.importing.loans import LoanRecord, validate_loans
 from huifang.portfolio.importing.reader import read_table
 from huifang.portfolio.importing.repayments import RepaymentRecord, validate_repayments
-from huifang.portfolio.models import ImportBatch, Loan, LoanStatus, ScheduleVersion
+from huifang.portfolio.models import ImportBatch, Loan, LoanStatus
 from huifang.portfolio.services.loans_upsert import upsert_loans
 from huifang.portfolio.services.repayments import (
     before_restructuring_message,
     record_repayments,
-    restructured_from,
 )
+from huifang.portfolio.services.state import restructured
 
 
 @dataclass
@@ -173,7 +173,7 @@ def _check_loans_against_db(
                 "loan_no", "branch__name"
             )
         )
-    contracts = restructured_contracts([r.loan_no for r in records])
+    contracts = _restructured_contracts(records)
     good = []
     for r in records:
         row_errors = []
@@ -224,26 +224,19 @@ def _contract_terms(r: LoanRecord) -> tuple:
     )
 
 
-def restructured_contracts(loan_nos: list[str]) -> dict[str, tuple[date, tuple]]:
-    """For the restructured loans among these: (the latest restructuring's effective date,
-    the contract's terms in the order of _contract_terms). The contract is the latest
-    version that is not a restructuring. Two queries."""
+def _restructured_contracts(records: list[LoanRecord]) -> dict[str, tuple[date, tuple]]:
+    """Restructured loans among the records: loan_no -> (the restructuring's effective date,
+    the contract's terms in the order of _contract_terms)."""
     loans = {
         pk: (loan_no, disbursed)
         for pk, loan_no, disbursed in Loan.objects.filter(
-            loan_no__in=loan_nos, schedule_version__gt=1
+            loan_no__in=[r.loan_no for r in records], schedule_version__gt=1
         ).values_list("pk", "loan_no", "disbursement_date")
     }
-    latest: dict[int, ScheduleVersion] = {}
-    contract: dict[int, ScheduleVersion] = {}
-    for version in ScheduleVersion.objects.filter(loan_id__in=list(loans)).order_by("number"):
-        latest[version.loan_id] = version
-        if version.reason != ScheduleVersion.Reason.RESTRUCTURING:
-            contract[version.loan_id] = version
     result = {}
-    for loan_id, version in latest.items():
-        original = contract.get(loan_id)
-        if version.reason != ScheduleVersion.Reason.RESTRUCTURING or original is None:
+    for loan_id, found in restructured(loans).items():
+        original = found.contract
+        if original is None:
             continue
         loan_no, disbursed = loans[loan_id]
         terms = (
@@ -254,7 +247,7 @@ def restructured_contracts(loan_nos: list[str]) -> dict[str, tuple[date, tuple]]
             original.maturity_date,
             original.repayment_method,
         )
-        result[loan_no] = (version.effective_date, terms)
+        result[loan_no] = (found.version.effective_date, terms)
     return result
 
 
@@ -266,7 +259,10 @@ def _check_repayments_against_db(
         loan.loan_no: loan for loan in Loan.objects.filter(loan_no__in={r.loan_no for r in records})
     }
     scope = branch_scope(user)
-    frozen = restructured_from([loan.pk for loan in loans.values()])
+    frozen = {
+        loan_id: found.version.effective_date
+        for loan_id, found in restructured(loan.pk for loan in loans.values()).items()
+    }
     good = []
     for r in records:
         loan = loans.get(r.loan_no)

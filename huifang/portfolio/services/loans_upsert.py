@@ -10,9 +10,9 @@ Nothing a user saved is cleared by an import: an empty officer or phone cell
 leaves the stored value, and a guarantor is only ever added or updated.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -33,7 +33,7 @@ from huifang.portfolio.services.parties_upsert import (
     upsert_borrowers,
     upsert_guarantors,
 )
-from huifang.portfolio.services.state import refresh_repayment_state
+from huifang.portfolio.services.state import refresh_repayment_state, restructured
 
 CHUNK_ROWS = 5000
 
@@ -137,7 +137,7 @@ def _upsert_chunk(
     new_loans: list[Loan] = []
     changed_loans: list[Loan] = []
     reschedule: list[Loan] = []
-    contracts = _contract_terms_of_restructured(existing.values())
+    contracts = restructured(loan.pk for loan in existing.values() if loan.schedule_version > 1)
     for r in chunk:
         values = {
             "product": r.product,
@@ -155,11 +155,13 @@ def _upsert_chunk(
         if r.officer:
             values["officer_id"] = officers[r.officer]
         loan = existing.get(r.loan_no)
-        contract = contracts.get(loan.pk) if loan is not None else None
+        found = contracts.get(loan.pk) if loan is not None else None
+        contract = found.contract if found is not None else None
         if (
             loan is not None
             and contract is not None
-            and contract == (values["maturity_date"], values["term_months"])
+            and (contract.maturity_date, contract.term_months)
+            == (values["maturity_date"], values["term_months"])
         ):
             # A restructured loan keeps its maturity and term in force while the file
             # still carries the contract's: re-importing it undoes nothing.
@@ -318,28 +320,6 @@ def _write_versions(
         ["version_id", "period", "due_date", "principal", "interest", "balance"],
         _installment_rows(loans, ids, rows),
     )
-
-
-def _contract_terms_of_restructured(loans: Iterable[Loan]) -> dict[int, tuple[date, int]]:
-    """(maturity, term) of the contract for the loans whose version in force is a restructuring.
-
-    The contract is the latest version that is not a restructuring (the original or a
-    correction); one query per chunk.
-    """
-    ids = [loan.pk for loan in loans if loan.schedule_version > 1]
-    if not ids:
-        return {}
-    latest: dict[int, ScheduleVersion] = {}
-    contract: dict[int, ScheduleVersion] = {}
-    for version in ScheduleVersion.objects.filter(loan_id__in=ids).order_by("number"):
-        latest[version.loan_id] = version
-        if version.reason != ScheduleVersion.Reason.RESTRUCTURING:
-            contract[version.loan_id] = version
-    return {
-        loan_id: (contract[loan_id].maturity_date, contract[loan_id].term_months)
-        for loan_id, version in latest.items()
-        if version.reason == ScheduleVersion.Reason.RESTRUCTURING and loan_id in contract
-    }
 
 
 def _installment_rows(

@@ -9,30 +9,20 @@ from django.utils.translation import gettext as _
 
 from huifang.accounts.models import User
 from huifang.audit.services import Actor, Change, record_many
-from huifang.portfolio.models import ImportBatch, Loan, Repayment, ScheduleVersion
-from huifang.portfolio.services.state import refresh_repayment_state
-
-
-def restructured_from(loan_ids: Sequence[int]) -> dict[int, date]:
-    """Each restructured loan's latest restructuring effective date (one query).
-
-    restructuring.md: the new version starts from the outstanding principal after the
-    repayments made before that date, so no repayment dated before it can be added later:
-    it would be applied to installments the restructuring already replaced.
-    """
-    result: dict[int, date] = {}
-    for loan_id, effective in ScheduleVersion.objects.filter(
-        loan_id__in=list(loan_ids), reason=ScheduleVersion.Reason.RESTRUCTURING
-    ).values_list("loan_id", "effective_date"):
-        result[loan_id] = max(effective, result.get(loan_id, effective))
-    return result
+from huifang.portfolio.models import ImportBatch, Loan, Repayment
+from huifang.portfolio.services.state import refresh_repayment_state, restructured
 
 
 def before_restructuring(loan: Loan, paid_date: date) -> str:
-    """Why a repayment on this date cannot be recorded for the loan, or ""."""
-    since = restructured_from([loan.pk]).get(loan.pk)
-    if since is not None and paid_date < since:
-        return before_restructuring_message(since)
+    """Why a repayment on this date cannot be recorded for the loan, or "".
+
+    restructuring.md: the new version starts from the outstanding principal after the
+    repayments made before its effective date; one dated earlier would land on
+    installments the restructuring replaced.
+    """
+    found = restructured([loan.pk]).get(loan.pk)
+    if found is not None and paid_date < found.version.effective_date:
+        return before_restructuring_message(found.version.effective_date)
     return ""
 
 

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
@@ -62,6 +63,36 @@ def load_schedules(
         loan_id: in_force(versions[loan_id], rows, payments[loan_id]) for loan_id in loan_ids
     }
     return schedules, payments
+
+
+@dataclass(frozen=True)
+class Restructured:
+    """A loan governed by a restructuring (restructuring.md)."""
+
+    version: ScheduleVersion  # the restructuring in force: the loan's latest version
+    contract: ScheduleVersion | None  # the latest version before it that is not one
+
+
+def restructured(loan_ids: Iterable[int]) -> dict[int, Restructured]:
+    """The loans among these whose version in force is a restructuring (one query).
+
+    Repayments dated before its effective date can no longer be added, and an import
+    may not change the contract it restructured.
+    """
+    versions: dict[int, list[ScheduleVersion]] = defaultdict(list)
+    for version in ScheduleVersion.objects.filter(
+        loan_id__in=list(loan_ids), loan__schedule_version__gt=1
+    ).order_by("number"):
+        versions[version.loan_id].append(version)
+    result = {}
+    for loan_id, ordered in versions.items():
+        if ordered[-1].reason == ScheduleVersion.Reason.RESTRUCTURING:
+            contract = next(
+                (v for v in reversed(ordered) if v.reason != ScheduleVersion.Reason.RESTRUCTURING),
+                None,
+            )
+            result[loan_id] = Restructured(ordered[-1], contract)
+    return result
 
 
 def refresh_repayment_state(loan_ids: Iterable[int]) -> int:
