@@ -1,9 +1,11 @@
 """What every huifang command shares: who it acts as, and how it fails."""
 
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from huifang.accounts.gate import SYSTEM, record_denial
 from huifang.audit.services import Actor, actor_for
@@ -37,3 +39,15 @@ class HuifangCommand(BaseCommand):
         if user is None:
             raise CommandError(f"--as: no active user named {username!r}")
         return user, actor_for(user, via="command")
+
+    def add_as_of(self, parser: CommandParser, help: str) -> None:
+        parser.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD", help=help)
+
+    def as_of(self, options: dict[str, Any]) -> date:
+        """The --as-of date (add_as_of), today when it is not given."""
+        if not options.get("as_of"):
+            return timezone.localdate()
+        try:
+            return date.fromisoformat(options["as_of"])
+        except ValueError as exc:
+            raise CommandError(f"--as-of: {options['as_of']!r} is not a date YYYY-MM-DD") from exc

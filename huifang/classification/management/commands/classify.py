@@ -1,8 +1,6 @@
-from datetime import date
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
-from django.utils import timezone
+from django.core.management.base import CommandParser
 from tqdm import tqdm
 
 from huifang.accounts.gate import require
@@ -16,25 +14,13 @@ class Command(HuifangCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
-        parser.add_argument(
-            "--as-of",
-            dest="as_of",
-            metavar="YYYY-MM-DD",
-            help="the classification date (default: today)",
-        )
+        self.add_as_of(parser, help="the classification date (default: today)")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
         user, actor = self.principal(options)
         require(user, "classification.run", via="command")
-        as_of = timezone.localdate()
-        if options["as_of"]:
-            try:
-                as_of = date.fromisoformat(options["as_of"])
-            except ValueError as exc:
-                raise CommandError(
-                    f"--as-of: {options['as_of']!r} is not a date YYYY-MM-DD"
-                ) from exc
+        as_of = self.as_of(options)
         total = loans_to_classify(as_of).count()
         show = not options["no_progress"] and total >= 5000 and self.stderr.isatty()
         with tqdm(total=total, unit="loan", disable=not show, file=self.stderr._out) as bar:

@@ -1,8 +1,6 @@
-from datetime import date
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
-from django.utils import timezone
+from django.core.management.base import CommandParser
 
 from huifang.accounts.gate import require
 from huifang.lib.commands import HuifangCommand
@@ -14,24 +12,12 @@ class Command(HuifangCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
-        parser.add_argument(
-            "--as-of",
-            dest="as_of",
-            metavar="YYYY-MM-DD",
-            help="the date to look at (default: today)",
-        )
+        self.add_as_of(parser, help="the date to look at (default: today)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         user, actor = self.principal(options)
         require(user, "warning.manage", via="command")
-        as_of = timezone.localdate()
-        if options["as_of"]:
-            try:
-                as_of = date.fromisoformat(options["as_of"])
-            except ValueError as exc:
-                raise CommandError(
-                    f"--as-of: {options['as_of']!r} is not a date YYYY-MM-DD"
-                ) from exc
+        as_of = self.as_of(options)
         counts = risk_from_repayments(as_of=as_of, actor=actor)
         self.stdout.write(
             f"risk scan as of {as_of}: {counts['loans']} loans, {counts['signals']} new signals, "
