@@ -50,30 +50,16 @@ def lexicon_term_save(
     }
     with transaction.atomic():
         existing = LexiconTerm.objects.select_for_update().filter(term=term).first()
-        before_all = (
-            {k: getattr(existing, k) for k in values} if existing else dict.fromkeys(values)
+        return _save(
+            existing or LexiconTerm(term=term),
+            existing is not None,
+            values,
+            user=user,
+            actor=actor,
+            object_type="risk.lexiconterm",
+            key="pk",
+            summary=term,
         )
-        before, after = diff(before_all, values)
-        if existing and not after:
-            return existing
-        obj = existing or LexiconTerm(term=term)
-        for name, value in values.items():
-            setattr(obj, name, value)
-        obj.updated_at = timezone.now()
-        obj.updated_by = user if getattr(user, "pk", None) else None
-        obj.save()
-        record(
-            actor,
-            Change(
-                action="update" if existing else "create",
-                object_type="risk.lexiconterm",
-                object_id=str(obj.pk),
-                summary=term,
-                before=before if existing else None,
-                after=after,
-            ),
-        )
-    return obj
 
 
 def warning_rule_save(
@@ -116,27 +102,49 @@ def warning_rule_save(
         elif existing is None:
             last = WarningRule.objects.order_by("-position").values_list("position", flat=True)
             values["position"] = (last.first() or 0) + 10
-        before_all = (
-            {k: getattr(existing, k) for k in values} if existing else dict.fromkeys(values)
+        return _save(
+            existing or WarningRule(code=code),
+            existing is not None,
+            values,
+            user=user,
+            actor=actor,
+            object_type="risk.warningrule",
+            key="code",
+            summary=name,
         )
-        before, after = diff(before_all, values)
-        if existing and not after:
-            return existing
-        obj = existing or WarningRule(code=code)
-        for field, value in values.items():
-            setattr(obj, field, value)
-        obj.updated_at = timezone.now()
-        obj.updated_by = user if getattr(user, "pk", None) else None
-        obj.save()
-        record(
-            actor,
-            Change(
-                action="update" if existing else "create",
-                object_type="risk.warningrule",
-                object_id=code,
-                summary=name,
-                before=before if existing else None,
-                after=after,
-            ),
-        )
+
+
+def _save(
+    obj: Any,
+    existed: bool,
+    values: dict[str, Any],
+    *,
+    user: Any,
+    actor: Actor,
+    object_type: str,
+    key: str,
+    summary: str,
+) -> Any:
+    """Set `values` on a new or an existing (locked) object and save it, audited with the
+    fields that changed; an existing object with nothing changed is left as it is."""
+    before_all = {k: getattr(obj, k) for k in values} if existed else dict.fromkeys(values)
+    before, after = diff(before_all, values)
+    if existed and not after:
+        return obj
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.updated_at = timezone.now()
+    obj.updated_by = user if getattr(user, "pk", None) else None
+    obj.save()
+    record(
+        actor,
+        Change(
+            action="update" if existed else "create",
+            object_type=object_type,
+            object_id=str(getattr(obj, key)),
+            summary=summary,
+            before=before if existed else None,
+            after=after,
+        ),
+    )
     return obj
