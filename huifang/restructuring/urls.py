@@ -7,7 +7,7 @@ numbers may hold slashes, so the longer routes must be tried first).
 
 from django.urls import path
 
-from huifang.restructuring import views
+from huifang.restructuring import simulator_views, views
 
 urlpatterns = [
     path("restructuring/", views.restructuring_list, name="restructuring_list"),
@@ -25,7 +25,7 @@ urlpatterns = [
     ),
     path(
         "loans/<path:loan_no>/restructuring/new/",
-        views.restructuring_new,
+        simulator_views.restructuring_new,
         name="restructuring_new",
     ),
     path("loans/<path:loan_no>/schedule.csv", views.loan_schedule_csv, name="loan_schedule_csv"),
