@@ -20,7 +20,7 @@ from huifang.audit.services import Actor, Change, record
 from huifang.lib.dates import add_months
 from huifang.portfolio.models import Installment, Loan, LoanStatus, ScheduleVersion
 from huifang.restructuring.models import Proposal
-from huifang.restructuring.simulate import Outcome, Terms, basis_for, option_outcome
+from huifang.restructuring.simulate import Basis, Outcome, Terms, basis_for, option_outcome
 
 
 def lock_loan(loan: Loan) -> Loan:
@@ -36,10 +36,11 @@ def require_active(loan: Loan) -> None:
         )
 
 
-def worked_out(loan: Loan, terms: Terms) -> Outcome:
-    """The terms worked out on the loan as it stands, or ValidationError naming the field."""
+def worked_out(loan: Loan, terms: Terms, basis: Basis | None = None) -> Outcome:
+    """The terms worked out on the loan as it stands (`basis`, when the caller has loaded
+    it: simulate.basis_for), or ValidationError naming the field."""
     require_active(loan)
-    outcome = option_outcome(basis_for(loan), terms, "")
+    outcome = option_outcome(basis or basis_for(loan), terms, "")
     if not outcome.ok:
         raise ValidationError({outcome.error_field or "__all__": outcome.error})
     return outcome
@@ -53,8 +54,9 @@ def apply_approval(proposal: Proposal, *, user: User, actor: Actor, today: date)
 
     loan = lock_loan(proposal.loan)
     terms = Terms(**proposal.terms())
+    basis = basis_for(loan)  # the version in force: its rate and method are the defaults
     try:
-        outcome = worked_out(loan, terms)
+        outcome = worked_out(loan, terms, basis)
     except ValidationError as exc:
         # The loan changed since it was proposed (a repayment recorded, the loan closed).
         raise ValidationError(
@@ -69,18 +71,15 @@ def apply_approval(proposal: Proposal, *, user: User, actor: Actor, today: date)
         max(ScheduleVersion.objects.filter(loan=loan).values_list("number", flat=True), default=0)
         + 1
     )
-    basis_method = loan.schedule_versions.order_by("-number").values_list(
-        "repayment_method", "annual_rate"
-    )[0]
     version = ScheduleVersion.objects.create(
         loan=loan,
         number=number,
         effective_date=terms.effective_date,
         reason=ScheduleVersion.Reason.RESTRUCTURING,
         principal=base,
-        annual_rate=terms.new_rate if terms.new_rate is not None else basis_method[1],
+        annual_rate=terms.new_rate if terms.new_rate is not None else basis.annual_rate,
         term_months=outcome.term,
-        repayment_method=terms.new_method or basis_method[0],
+        repayment_method=terms.new_method or basis.method,
         maturity_date=last_date,
         created_by=user,
     )

@@ -96,11 +96,18 @@ def loans_in_observation(loan_ids: Iterable[int], as_of: date) -> set[int]:
     }
 
 
-def observation_of(loan: Any, as_of: date) -> tuple[Proposal, Observation] | None:
-    """The loan's observation period as of a date, for its page; None when it has none."""
+def observation_of(
+    loan: Any, as_of: date, allocation: Any = None
+) -> tuple[Proposal, Observation] | None:
+    """The loan's observation period as of a date, for its page; None when it has none.
+
+    `allocation`: the loan's payments allocated to its schedule in force, when the caller
+    has it already (portfolio.selectors.loan_allocation).
+    """
     from huifang.portfolio.selectors import loan_allocation
 
     proposal = _latest_observed([loan.pk], date.max).get(loan.pk)
     if proposal is None or proposal.observation_start is None:
         return None
-    return proposal, observe(loan_allocation(loan).states, proposal.observation_start, as_of)
+    states = (allocation or loan_allocation(loan)).states
+    return proposal, observe(states, proposal.observation_start, as_of)

@@ -168,7 +168,7 @@ def loan_detail(request: HttpRequest, loan_no: str) -> HttpResponse:
             "shown_carried": any(i.carried_interest for i in installments),
             "proposals": proposals,
             "version_proposals": {p.version_id: p for p in proposals if p.version_id},
-            "observation": observation_of(loan, today),
+            "observation": observation_of(loan, today, allocation),
             "can_restructure": can_write
             and loan.status == LoanStatus.ACTIVE
             and has_perm(request.user, "restructuring.propose"),
