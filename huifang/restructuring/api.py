@@ -30,13 +30,10 @@ from huifang.restructuring.services import (
     proposal_withdraw,
 )
 from huifang.restructuring.simulate import (
-    Outcome,
     Terms,
     basis_for,
     check_effective,
-    current_outcome,
-    option_outcome,
-    precision_error,
+    simulate,
     suggested_options,
 )
 
@@ -230,18 +227,6 @@ def _terms(effective: date, body: OptionIn | ProposalIn) -> Terms:
     )
 
 
-def _checked_terms(body: ProposalIn) -> Terms:
-    terms = _terms(body.effective_date, body)
-    error = precision_error(terms)
-    if error:
-        raise ValidationError({error.field: str(error)})
-    return terms
-
-
-def _simulated(basis: Any, label: str, terms: Terms) -> Outcome:
-    return option_outcome(basis, terms, label)
-
-
 def _with_version(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
     return qs.select_related("loan", "loan__borrower", "proposed_by", "decided_by", "version")
 
@@ -275,11 +260,12 @@ def post_simulate(request: HttpRequest, loan_no: str, body: SimulateIn) -> Any:
         (option.label.strip() or _("方案%(n)s") % {"n": n}, _terms(effective, option))
         for n, option in enumerate(body.options, start=1)
     ] or suggested_options(basis, effective)
+    current, *outcomes = simulate(basis, effective, options)
     return {
         "loan_no": loan.loan_no,
         "effective_date": effective,
-        "current": current_outcome(basis, effective),
-        "options": [_simulated(basis, label, terms) for label, terms in options],
+        "current": current,
+        "options": outcomes,
     }
 
 
@@ -306,7 +292,7 @@ def post_proposal(request: HttpRequest, loan_no: str, body: ProposalIn) -> Any:
     loan = loan_for(user, loan_no, write=True, via="api", ip=ip(request))
     proposal = proposal_create(
         loan=loan,
-        terms=_checked_terms(body),
+        terms=_terms(body.effective_date, body),
         reason=body.reason,
         financial_difficulty=body.financial_difficulty,
         warning_id=body.warning_id,
@@ -350,7 +336,7 @@ def put_proposal(request: HttpRequest, proposal_id: int, body: ResubmitIn) -> An
     proposal = _proposal(request, proposal_id)
     return proposal_resubmit(
         proposal=proposal,
-        terms=_checked_terms(body),
+        terms=_terms(body.effective_date, body),
         reason=body.reason,
         financial_difficulty=body.financial_difficulty,
         warning_id=body.warning_id,
